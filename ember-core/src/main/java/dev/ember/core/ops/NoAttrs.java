@@ -1,0 +1,4 @@
+package dev.ember.core.ops;
+
+/** Attributes of an op that has none. */
+public enum NoAttrs { INSTANCE }
