@@ -61,6 +61,7 @@ public final class NormOps {
         }
     };
 
+    /** (x - mean) / sqrt(var + eps) over the trailing normalised dims, then the optional affine. */
     public static final CompositeOp<LayerNormAttrs> LAYER_NORM = new CompositeOp<>("layer_norm") {
         @Override
         public OutputSpec[] infer(Tensor[] in, LayerNormAttrs a) {
@@ -82,6 +83,7 @@ public final class NormOps {
         }
     };
 
+    /** Normalises each sample's channel groups (with their spatial positions), then the per-channel affine. */
     public static final CompositeOp<GroupNormAttrs> GROUP_NORM = new CompositeOp<>("group_norm") {
         @Override
         public OutputSpec[] infer(Tensor[] in, GroupNormAttrs a) {
