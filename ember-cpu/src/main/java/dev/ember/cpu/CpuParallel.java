@@ -1,6 +1,7 @@
 package dev.ember.cpu;
 
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
 
 /**
@@ -29,11 +30,16 @@ public final class CpuParallel {
     public static void forRange(long n, long grain, Range body) {
         if (n <= 0) return;
         long chunks = Math.min(THREADS, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1 || POOL == null || ForkJoinPool.getPool() == POOL) {
+        if (chunks <= 1 || POOL == null || insidePool()) {
             body.run(0, n);
             return;
         }
         POOL.invoke(new Split(body, 0, n, (n + chunks - 1) / chunks));
+    }
+
+    /** Nested parallel loops run inline: the outer loop already uses every thread. */
+    private static boolean insidePool() {
+        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == POOL;
     }
 
     private static final class Split extends RecursiveAction {
