@@ -75,7 +75,7 @@ final class GemmF32 {
                     groups = Math.max(1, Math.min(nSlivers, (wanted + mBlocks - 1) / mBlocks));
                 }
                 int g = groups, slPerGroup = (nSlivers + groups - 1) / groups;
-                long aBase = aOff + pc * aRs;
+                long aBase = aOff + pc * aCs;
                 long cBase = cOff + jc;
                 long tasks = (long) mBlocks * g;
                 CpuParallel.Range body = (s, e) -> {
