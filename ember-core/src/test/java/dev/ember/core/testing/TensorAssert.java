@@ -20,7 +20,8 @@ public final class TensorAssert {
         double[] a = actual.toDoubleArray();
         if (a.length != expected.length) fail("expected " + expected.length + " values, got " + a.length + " (shape " + Arrays.toString(actual.shape()) + ")");
         for (int i = 0; i < a.length; i++) {
-            boolean ok = Double.isNaN(expected[i]) ? Double.isNaN(a[i]) : Math.abs(a[i] - expected[i]) <= tol * Math.max(1, Math.abs(expected[i]));
+            boolean ok = Double.isNaN(expected[i]) ? Double.isNaN(a[i])
+                    : a[i] == expected[i] || Math.abs(a[i] - expected[i]) <= tol * Math.max(1, Math.abs(expected[i]));
             if (!ok) fail("value " + i + ": expected " + expected[i] + ", got " + a[i] + " (all: " + Arrays.toString(a) + ")");
         }
     }

@@ -61,7 +61,7 @@ final class ElementwiseKernels {
         unary(t, LEAKY_RELU, FLOATS, (x, a, b) -> x > 0 ? x : x * a, (v, a, b) -> v.blend(v.mul(a), v.compare(VectorOperators.LE, 0f)));
         unary(t, SILU, FLOATS, (x, a, b) -> x * sigmoid(x), null);
         unary(t, SOFTPLUS, FLOATS, (x, beta, thr) -> x * beta > thr ? x : Math.log1p(Math.exp(x * beta)) / beta, null);
-        unary(t, CLAMP, NUMERIC, (x, lo, hi) -> Double.isNaN(x) ? x : Math.min(Double.isNaN(hi) ? x : hi, Math.max(Double.isNaN(lo) ? x : lo, x)), null);
+        unary(t, CLAMP, NUMERIC, ElementwiseKernels::clamp, null);
         unary(t, POW_SCALAR, FLOATS, (x, e, b) -> e == 2 ? x * x : Math.pow(x, e), null);
         unary(t, RECIPROCAL, FLOATS, (x, a, b) -> 1 / x, null);
         unary(t, ERF, FLOATS, (x, a, b) -> Erf.erf(x), null);
@@ -81,6 +81,14 @@ final class ElementwiseKernels {
         binary(t, GE, ALL, (x, y) -> x >= y ? 1 : 0, (x, y) -> x >= y ? 1 : 0, null);
 
         t.register(ElementwiseOps.WHERE, ALL, (out, in, attrs) -> where(out[0], in[0], in[1], in[2]));
+    }
+
+    /** NaN bounds mean no bound on that side; a NaN input stays NaN. */
+    static double clamp(double x, double lo, double hi) {
+        double r = x;
+        if (!Double.isNaN(lo) && r < lo) r = lo;
+        if (!Double.isNaN(hi) && r > hi) r = hi;
+        return r;
     }
 
     static double sigmoid(double x) {

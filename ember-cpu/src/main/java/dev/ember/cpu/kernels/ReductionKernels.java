@@ -18,6 +18,8 @@ final class ReductionKernels {
 
     static void register(KernelTable t) {
         t.register(ReductionOps.SUM, EnumSet.allOf(DType.class), (out, in, a) -> sum(out[0], in[0], a));
+        MinMaxKernels.register(t);
+        SoftmaxKernels.register(t);
     }
 
     /**

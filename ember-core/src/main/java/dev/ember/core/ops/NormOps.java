@@ -1,0 +1,269 @@
+package dev.ember.core.ops;
+
+import dev.ember.core.Tensor;
+import dev.ember.core.dispatch.Dispatcher;
+
+import java.util.Arrays;
+
+/**
+ * Normalisation layers' functions: batch, layer and group norm. Each is a composite op (mean,
+ * variance and elementwise arithmetic), so autograd differentiates the primitives and a backend
+ * may register a fused kernel. Optional tensors (weight, bias, running statistics) are passed
+ * only when present; the attributes say which are there.
+ */
+public final class NormOps {
+
+    private NormOps() {}
+
+    /** Inputs: x, then runningMean and runningVar if {@code hasRunning}, weight if {@code hasWeight}, bias if {@code hasBias}. */
+    public record BatchNormAttrs(boolean training, double eps, boolean hasRunning, boolean hasWeight, boolean hasBias) {}
+
+    /** Inputs: x, then weight if {@code hasWeight}, bias if {@code hasBias}. */
+    public record LayerNormAttrs(int[] normalizedShape, double eps, boolean hasWeight, boolean hasBias) {}
+
+    /** Inputs: x, then weight if {@code hasWeight}, bias if {@code hasBias}. */
+    public record GroupNormAttrs(int numGroups, double eps, boolean hasWeight, boolean hasBias) {}
+
+    /**
+     * Outputs: the normalised x, and the per-channel mean and biased variance it used (the batch's
+     * in training, the running ones otherwise), so the caller can update running statistics
+     * without computing them again.
+     */
+    public static final CompositeOp<BatchNormAttrs> BATCH_NORM = new CompositeOp<>("batch_norm") {
+        @Override
+        public OutputSpec[] infer(Tensor[] in, BatchNormAttrs a) {
+            Tensor x = in[0];
+            checkBatchNorm(x, a, in);
+            int[] c = {x.shape()[1]};
+            return new OutputSpec[] {new OutputSpec(x.shape(), x.dtype()), new OutputSpec(c, x.dtype()), new OutputSpec(c, x.dtype())};
+        }
+
+        @Override
+        public Tensor[] decompose(Tensor[] in, BatchNormAttrs a) {
+            Tensor x = in[0];
+            checkBatchNorm(x, a, in);
+            int k = 1;
+            Tensor mean, var;
+            int[] axes = channelComplement(x.dim());
+            if (a.training()) {
+                mean = ReductionOps.mean(x, axes, false);
+                var = ReductionOps.var(x, axes, 0, false);
+            } else {
+                mean = in[k].to(x.dtype());
+                var = in[k + 1].to(x.dtype());
+            }
+            if (a.hasRunning()) k += 2;
+            int[] bshape = channelShape(x);
+            Tensor y = x.sub(mean.reshape(bshape)).mul(var.add(a.eps()).rsqrt().reshape(bshape));
+            if (a.hasWeight()) y = y.mul(in[k++].reshape(bshape));
+            if (a.hasBias()) y = y.add(in[k].reshape(bshape));
+            return new Tensor[] {y, mean, var};
+        }
+    };
+
+    /** (x - mean) / sqrt(var + eps) over the trailing normalised dims, then the optional affine. */
+    public static final CompositeOp<LayerNormAttrs> LAYER_NORM = new CompositeOp<>("layer_norm") {
+        @Override
+        public OutputSpec[] infer(Tensor[] in, LayerNormAttrs a) {
+            checkLayerNorm(in, a);
+            return new OutputSpec[] {new OutputSpec(in[0].shape(), in[0].dtype())};
+        }
+
+        @Override
+        public Tensor[] decompose(Tensor[] in, LayerNormAttrs a) {
+            checkLayerNorm(in, a);
+            Tensor x = in[0];
+            int[] axes = new int[a.normalizedShape().length];
+            for (int i = 0; i < axes.length; i++) axes[i] = x.dim() - axes.length + i;
+            Tensor y = normalize(x, axes, a.eps());
+            int k = 1;
+            if (a.hasWeight()) y = y.mul(in[k++]);
+            if (a.hasBias()) y = y.add(in[k]);
+            return new Tensor[] {y};
+        }
+    };
+
+    /** Normalises each sample's channel groups (with their spatial positions), then the per-channel affine. */
+    public static final CompositeOp<GroupNormAttrs> GROUP_NORM = new CompositeOp<>("group_norm") {
+        @Override
+        public OutputSpec[] infer(Tensor[] in, GroupNormAttrs a) {
+            checkGroupNorm(in, a);
+            return new OutputSpec[] {new OutputSpec(in[0].shape(), in[0].dtype())};
+        }
+
+        @Override
+        public Tensor[] decompose(Tensor[] in, GroupNormAttrs a) {
+            checkGroupNorm(in, a);
+            Tensor x = in[0];
+            int[] s = x.shape();
+            long perGroup = s[1] / a.numGroups();
+            for (int i = 2; i < s.length; i++) perGroup *= s[i];
+            Tensor y = normalize(x.reshape(s[0], a.numGroups(), Math.toIntExact(perGroup)), new int[] {2}, a.eps()).reshape(s);
+            int[] bshape = channelShape(x);
+            int k = 1;
+            if (a.hasWeight()) y = y.mul(in[k++].reshape(bshape));
+            if (a.hasBias()) y = y.add(in[k].reshape(bshape));
+            return new Tensor[] {y};
+        }
+    };
+
+    // ---------------------------------------------------------------- functions
+
+    /**
+     * Batch normalisation of x [N, C, ...] per channel C. In training it normalises with the
+     * batch's statistics and, when running statistics are given, updates them in place (no
+     * gradient) as {@code running = (1 - momentum) * running + momentum * batchStat}, using the
+     * unbiased variance, as PyTorch; otherwise it normalises with the running statistics.
+     * <pre>{@code
+     * Tensor rm = Tensor.zeros(16), rv = Tensor.ones(16);
+     * Tensor y = NormOps.batchNorm(x, rm, rv, gamma, beta, true, 0.1, 1e-5);
+     * }</pre>
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        if ((runningMean == null) != (runningVar == null)) {
+            throw new IllegalArgumentException("batch_norm: runningMean and runningVar must both be given or both be null");
+        }
+        if (!training && runningMean == null) {
+            throw new IllegalArgumentException("batch_norm: running statistics are required in evaluation mode (training = false)");
+        }
+        boolean hasRunning = runningMean != null;
+        Tensor[] in = inputs(x, hasRunning ? runningMean : null, hasRunning ? runningVar : null, weight, bias);
+        BatchNormAttrs a = new BatchNormAttrs(training, eps, hasRunning, weight != null, bias != null);
+        Tensor[] out = Dispatcher.call(BATCH_NORM, a, in);
+        if (training && hasRunning) {
+            long n = x.numel() / x.shape()[1];
+            try (var off = Tensor.noGrad()) {
+                Tensor unbiased = out[2].detach().mul((double) n / (n - 1));
+                runningMean.mul_(1 - momentum).add_(out[1].detach().mul(momentum));
+                runningVar.mul_(1 - momentum).add_(unbiased.mul(momentum));
+            }
+        }
+        return out[0];
+    }
+
+    /**
+     * Layer normalisation over the trailing dimensions {@code normalizedShape}, with optional
+     * elementwise weight and bias of that shape.
+     * <pre>{@code Tensor y = NormOps.layerNorm(x, new int[] {512}, gamma, beta, 1e-5); // x [B, T, 512]}</pre>
+     */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        if (normalizedShape == null) throw new IllegalArgumentException("layer_norm: normalizedShape must not be null");
+        return Dispatcher.call1(LAYER_NORM, new LayerNormAttrs(normalizedShape.clone(), eps, weight != null, bias != null),
+                inputs(x, weight, bias));
+    }
+
+    /**
+     * Group normalisation of x [N, C, ...]: channels split into {@code numGroups} groups, each
+     * normalised over its channels and spatial positions; optional per-channel weight and bias.
+     * <pre>{@code Tensor y = NormOps.groupNorm(x, 8, gamma, beta, 1e-5); // x [N, 32, H, W]}</pre>
+     */
+    public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+        return Dispatcher.call1(GROUP_NORM, new GroupNormAttrs(numGroups, eps, weight != null, bias != null), inputs(x, weight, bias));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** (x - mean) / sqrt(biased var + eps) over {@code axes}, keeping x's shape. */
+    private static Tensor normalize(Tensor x, int[] axes, double eps) {
+        Tensor d = x.sub(ReductionOps.mean(x, axes, true));
+        Tensor var = ReductionOps.mean(d.mul(d), axes, true);
+        return d.mul(var.add(eps).rsqrt());
+    }
+
+    private static Tensor[] inputs(Tensor... maybe) {
+        return Arrays.stream(maybe).filter(t -> t != null).toArray(Tensor[]::new);
+    }
+
+    /** Every axis but the channel axis 1. */
+    private static int[] channelComplement(int rank) {
+        int[] axes = new int[rank - 1];
+        axes[0] = 0;
+        for (int i = 2; i < rank; i++) axes[i - 1] = i;
+        return axes;
+    }
+
+    /** [1, C, 1, ...] so a per-channel vector broadcasts against x. */
+    private static int[] channelShape(Tensor x) {
+        int[] s = new int[x.dim()];
+        Arrays.fill(s, 1);
+        s[1] = x.shape()[1];
+        return s;
+    }
+
+    private static void requireFloating(String op, Tensor x) {
+        if (!x.dtype().isFloating()) {
+            throw new IllegalArgumentException(op + ": expected a floating input, got " + x.dtype() + " (shape "
+                    + Arrays.toString(x.shape()) + "); convert it first with .to(DType.F32)");
+        }
+    }
+
+    private static void checkVector(String op, String what, Tensor t, int c, Tensor x) {
+        if (t.dim() != 1 || t.shape()[0] != c) {
+            throw new IllegalArgumentException(op + ": " + what + " of shape " + Arrays.toString(t.shape()) + " must have shape [" + c
+                    + "] for input of shape " + Arrays.toString(x.shape()));
+        }
+    }
+
+    private static void checkBatchNorm(Tensor x, BatchNormAttrs a, Tensor[] in) {
+        requireFloating("batch_norm", x);
+        if (x.dim() < 2) {
+            throw new IllegalArgumentException("batch_norm: input of shape " + Arrays.toString(x.shape())
+                    + " must have at least 2 dimensions [N, C, ...]");
+        }
+        if (!a.training() && !a.hasRunning()) {
+            throw new IllegalArgumentException("batch_norm: running statistics are required in evaluation mode (training = false)");
+        }
+        int c = x.shape()[1];
+        int k = 1;
+        if (a.hasRunning()) {
+            checkVector("batch_norm", "runningMean", in[k++], c, x);
+            checkVector("batch_norm", "runningVar", in[k++], c, x);
+        }
+        if (a.hasWeight()) checkVector("batch_norm", "weight", in[k++], c, x);
+        if (a.hasBias()) checkVector("batch_norm", "bias", in[k], c, x);
+        if (a.training() && x.numel() / Math.max(1, c) <= 1 && x.numel() > 0) {
+            throw new IllegalArgumentException("batch_norm: expected more than 1 value per channel when training, got input of shape "
+                    + Arrays.toString(x.shape()));
+        }
+    }
+
+    private static void checkLayerNorm(Tensor[] in, LayerNormAttrs a) {
+        Tensor x = in[0];
+        requireFloating("layer_norm", x);
+        int[] ns = a.normalizedShape(), s = x.shape();
+        boolean ok = ns.length > 0 && ns.length <= s.length;
+        for (int i = 0; ok && i < ns.length; i++) ok = s[s.length - ns.length + i] == ns[i];
+        if (!ok) {
+            throw new IllegalArgumentException("layer_norm: normalizedShape " + Arrays.toString(ns)
+                    + " must be non-empty and equal the trailing dimensions of input of shape " + Arrays.toString(s));
+        }
+        int k = 1;
+        if (a.hasWeight()) checkAffine("layer_norm", "weight", in[k++], ns);
+        if (a.hasBias()) checkAffine("layer_norm", "bias", in[k], ns);
+    }
+
+    private static void checkAffine(String op, String what, Tensor t, int[] shape) {
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException(op + ": " + what + " of shape " + Arrays.toString(t.shape())
+                    + " must have the normalized shape " + Arrays.toString(shape));
+        }
+    }
+
+    private static void checkGroupNorm(Tensor[] in, GroupNormAttrs a) {
+        Tensor x = in[0];
+        requireFloating("group_norm", x);
+        if (x.dim() < 2) {
+            throw new IllegalArgumentException("group_norm: input of shape " + Arrays.toString(x.shape())
+                    + " must have at least 2 dimensions [N, C, ...]");
+        }
+        int c = x.shape()[1];
+        if (a.numGroups() <= 0 || c % a.numGroups() != 0) {
+            throw new IllegalArgumentException("group_norm: " + c + " channels (input of shape " + Arrays.toString(x.shape())
+                    + ") cannot be split into " + a.numGroups() + " groups; numGroups must be positive and divide the channel count");
+        }
+        int k = 1;
+        if (a.hasWeight()) checkVector("group_norm", "weight", in[k++], c, x);
+        if (a.hasBias()) checkVector("group_norm", "bias", in[k], c, x);
+    }
+}
