@@ -268,6 +268,7 @@ public final class Trainer {
         private String monitor;
         private boolean monitorMax = true;
         private int patience;
+        private boolean progressBar;
 
         public Builder model(Module m) { this.model = m; return this; }
         public Builder optimizer(Optimizer o) { this.optimizer = o; return this; }
@@ -298,12 +299,14 @@ public final class Trainer {
             this.patience = patience;
             return this;
         }
-        public Builder progressBar() { callbacks.add(new ProgressBarCallback(epochs)); return this; }
+        /** Shows a progress bar per epoch (rate, ETA, running loss) on standard error. */
+        public Builder progressBar() { this.progressBar = true; return this; }
 
         public Trainer build() {
             if (model == null || optimizer == null || loss == null) {
                 throw new IllegalStateException("Trainer needs a model, an optimizer and a loss");
             }
+            if (progressBar) callbacks.add(0, new ProgressBarCallback(epochs));
             if (outDir != null) {
                 callbacks.add(new MetricsLogCallback(outDir));
                 callbacks.add(new CurvePlotCallback(outDir));
