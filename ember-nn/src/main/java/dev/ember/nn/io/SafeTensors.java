@@ -48,7 +48,8 @@ import java.util.TreeMap;
  *
  * <p>Loading memory-maps the file and wraps each tensor in place (no copy) when its data is
  * aligned for its dtype; the mapping is private (copy-on-write), so changing a loaded tensor
- * never changes the file, and it is unmapped once no tensor refers to it. Every field is
+ * never changes the file (files the process may not write are mapped read-only, and their
+ * tensors cannot be changed in place), and it is unmapped once no tensor refers to it. Every field is
  * validated; a malformed file gives a {@link FormatException} naming the file, the byte offset
  * and the problem.
  *
@@ -152,11 +153,15 @@ public final class SafeTensors {
     public static Contents read(Path file) throws IOException {
         MemorySegment seg;
         long size;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        // a private (copy-on-write) mapping needs a writable channel; read-only files get a read-only mapping
+        boolean writable = Files.isWritable(file);
+        var options = writable ? new StandardOpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE}
+                : new StandardOpenOption[] {StandardOpenOption.READ};
+        try (FileChannel ch = FileChannel.open(file, options)) {
             size = ch.size();
             if (size < 8) throw new FormatException(file, 0, "file has " + size + " bytes, fewer than the 8-byte header length");
             // an automatic arena: the mapping lives exactly as long as some tensor references it
-            seg = ch.map(FileChannel.MapMode.PRIVATE, 0, size, Arena.ofAuto());
+            seg = ch.map(writable ? FileChannel.MapMode.PRIVATE : FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto());
         }
         long n = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
         if (n < 0 || n > MAX_HEADER_BYTES) {
