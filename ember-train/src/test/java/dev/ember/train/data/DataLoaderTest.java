@@ -216,6 +216,11 @@ class DataLoaderTest {
         for (Batch x : one) a.add(x.input().toFloatArray());
         for (Batch x : four) b.add(x.input().toFloatArray());
         for (int k = 0; k < 4; k++) assertArrayEquals(a.get(k), b.get(k));
+        // each batch is transformed with its own (seed, epoch, batch) generator
+        for (int k = 0; k < 4; k++) {
+            Batch direct = t.apply(ds.get(one.batchIndices(0, k)), one.transformGenerator(0, k));
+            assertArrayEquals(direct.input().toFloatArray(), a.get(k), "batch " + k);
+        }
         List<float[]> c = new ArrayList<>();
         for (Batch x : one) c.add(x.input().toFloatArray());
         boolean differs = false;
