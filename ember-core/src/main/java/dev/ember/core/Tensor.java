@@ -8,7 +8,9 @@ import dev.ember.core.dispatch.Dispatcher;
 import dev.ember.core.memory.Storage;
 import dev.ember.core.ops.CreationOps;
 import dev.ember.core.ops.ElementwiseOps;
+import dev.ember.core.ops.IndexingOps;
 import dev.ember.core.ops.LinalgOps;
+import dev.ember.core.ops.PadMode;
 import dev.ember.core.ops.ReductionOps;
 import dev.ember.core.ops.TensorOps;
 import dev.ember.core.ops.ValuesIndices;
@@ -471,6 +473,19 @@ public final class Tensor {
     public Tensor norm(double p, int[] dims, boolean keepDim) { return ReductionOps.norm(this, p, dims, keepDim); }
     public Tensor softmax(int dim) { return ReductionOps.softmax(this, dim); }
     public Tensor logSoftmax(int dim) { return ReductionOps.logSoftmax(this, dim); }
+
+    // ------------------------------------------------------------------ indexing and joining
+
+    public Tensor gather(int dim, Tensor index) { return IndexingOps.gather(this, dim, index); }
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return IndexingOps.scatterAdd(this, dim, index, src); }
+    public Tensor indexSelect(int dim, Tensor index) { return IndexingOps.indexSelect(this, dim, index); }
+    public Tensor indexAdd(int dim, Tensor index, Tensor src) { return IndexingOps.indexAdd(this, dim, index, src); }
+    public Tensor[] split(int splitSize, int dim) { return IndexingOps.split(this, splitSize, dim); }
+    public Tensor[] split(int[] sizes, int dim) { return IndexingOps.split(this, sizes, dim); }
+    public Tensor[] chunk(int chunks, int dim) { return IndexingOps.chunk(this, chunks, dim); }
+    public Tensor pad(int[] pads, PadMode mode, double value) { return IndexingOps.pad(this, pads, mode, value); }
+    public static Tensor cat(Tensor[] ts, int dim) { return IndexingOps.cat(ts, dim); }
+    public static Tensor stack(Tensor[] ts, int dim) { return IndexingOps.stack(ts, dim); }
 
     // ------------------------------------------------------------------ linear algebra
 

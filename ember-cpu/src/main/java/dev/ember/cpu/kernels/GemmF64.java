@@ -1,0 +1,224 @@
+package dev.ember.cpu.kernels;
+
+import dev.ember.cpu.CpuParallel;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Double-precision GEMM, {@code C = A B} or {@code C += A B}, in the BLIS structure: B is packed
+ * into KC x NC panels of NR-wide slivers, A into MC x KC blocks of MR-tall slivers, and an
+ * MR x NR register tile of FMA accumulators runs over each pair. A and B may have any strides
+ * (a transposed operand is absorbed by packing); C is row-major with leading dimension ldc.
+ * Generated from the same template as {@link GemmF32}; keep the two in step.
+ */
+final class GemmF64 {
+
+    private GemmF64() {}
+
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfDouble E = ValueLayout.JAVA_DOUBLE;
+    private static final long ESZ = 8;
+
+    static final int MR = 6;
+    static final int NR = 2 * L;
+    // KC x NR of B and MR x KC of A stay in L1 while the micro-kernel streams through them;
+    // an MC x KC block of A fits L2; a KC x NC panel of B is shared by all threads from L3.
+    static final int KC = 256;
+    static final int MC = MR * 24;
+    static final int NC = NR * 128;
+
+    private static final ThreadLocal<double[]> A_PACK = ThreadLocal.withInitial(() -> new double[MC * KC]);
+    private static final ThreadLocal<double[]> TILE = ThreadLocal.withInitial(() -> new double[MR * NR]);
+
+    /**
+     * C[i, j] (+)= sum_k A[i, k] B[k, j]. Offsets and strides are in elements.
+     *
+     * @param accumulate add to C instead of overwriting it
+     * @param parallel   split the work across the CPU pool (false inside an already parallel loop)
+     */
+    static void gemm(int m, int n, int k,
+                     MemorySegment a, long aOff, long aRs, long aCs,
+                     MemorySegment b, long bOff, long bRs, long bCs,
+                     MemorySegment c, long cOff, long ldc, boolean accumulate, boolean parallel) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) c.asSlice((cOff + i * ldc) * ESZ, n * ESZ).fill((byte) 0);
+            return;
+        }
+        int threads = parallel ? CpuParallel.threads() : 1;
+        double[] bPack = new double[Math.min(KC, k) * roundUp(Math.min(NC, n), NR)];
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int nSlivers = (nc + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean add = accumulate || pc > 0;
+                long bBase = bOff + pc * bRs + jc * bCs;
+                int kcF = kc;
+                if (threads > 1 && (long) kc * nc > 32_768) {
+                    CpuParallel.forRange(nSlivers, 4, (s, e) -> packB(b, bBase, bRs, bCs, kcF, nc, (int) s, (int) e, bPack));
+                } else {
+                    packB(b, bBase, bRs, bCs, kc, nc, 0, nSlivers, bPack);
+                }
+                int mBlocks = (m + MC - 1) / MC;
+                // split the panel's slivers into groups so that small-M problems still use all threads
+                int groups = 1;
+                if (threads > 1) {
+                    long work = (long) m * nc * kc;
+                    int wanted = (int) Math.min(threads * 2L, Math.max(1, work / 262_144));
+                    groups = Math.max(1, Math.min(nSlivers, (wanted + mBlocks - 1) / mBlocks));
+                }
+                int g = groups, slPerGroup = (nSlivers + groups - 1) / groups;
+                long aBase = aOff + pc * aCs;
+                long cBase = cOff + jc;
+                long tasks = (long) mBlocks * g;
+                CpuParallel.Range body = (s, e) -> {
+                    double[] aPack = A_PACK.get();
+                    double[] tile = TILE.get();
+                    for (long t = s; t < e; t++) {
+                        int ib = (int) (t / g), gi = (int) (t % g);
+                        int ic = ib * MC, mc = Math.min(MC, m - ic);
+                        int sl0 = gi * slPerGroup, sl1 = Math.min(nSlivers, sl0 + slPerGroup);
+                        if (sl0 >= sl1) continue;
+                        packA(a, aBase + ic * aRs, aRs, aCs, mc, kcF, aPack);
+                        macro(mc, nc, kcF, sl0, sl1, aPack, bPack, c, cBase + ic * ldc, ldc, add, tile);
+                    }
+                };
+                if (tasks > 1 && threads > 1) CpuParallel.forRange(tasks, 1, body);
+                else body.run(0, tasks);
+            }
+        }
+    }
+
+    private static int roundUp(int x, int to) { return (x + to - 1) / to * to; }
+
+    /** Slivers [s0, s1) of a kc x nc block of B into [sliver][k][NR], zero-padding the last sliver. */
+    private static void packB(MemorySegment b, long base, long rs, long cs, int kc, int nc, int s0, int s1, double[] dst) {
+        for (int sl = s0; sl < s1; sl++) {
+            int j0 = sl * NR, w = Math.min(NR, nc - j0);
+            int d = sl * kc * NR;
+            if (cs == 1) {
+                for (int p = 0; p < kc; p++, d += NR) {
+                    MemorySegment.copy(b, E, (base + p * rs + j0) * ESZ, dst, d, w);
+                    for (int j = w; j < NR; j++) dst[d + j] = 0;
+                }
+            } else if (rs == 1) {
+                // B transposed: a column of the sliver is contiguous along k
+                for (int j = 0; j < NR; j++) {
+                    if (j < w) {
+                        long src = base + (long) (j0 + j) * cs;
+                        for (int p = 0; p < kc; p++) dst[d + p * NR + j] = b.get(E, (src + p) * ESZ);
+                    } else {
+                        for (int p = 0; p < kc; p++) dst[d + p * NR + j] = 0;
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++, d += NR) {
+                    long src = base + p * rs + j0 * cs;
+                    for (int j = 0; j < w; j++) dst[d + j] = b.get(E, (src + j * cs) * ESZ);
+                    for (int j = w; j < NR; j++) dst[d + j] = 0;
+                }
+            }
+        }
+    }
+
+    /** An mc x kc block of A into [sliver][k][MR], zero-padding the last sliver. */
+    private static void packA(MemorySegment a, long base, long rs, long cs, int mc, int kc, double[] dst) {
+        for (int i0 = 0; i0 < mc; i0 += MR) {
+            int h = Math.min(MR, mc - i0);
+            int d = i0 * kc;
+            if (rs == 1) {
+                // A transposed: the MR values of one k are contiguous
+                for (int p = 0; p < kc; p++) {
+                    MemorySegment.copy(a, E, (base + p * cs + i0) * ESZ, dst, d + p * MR, h);
+                    for (int i = h; i < MR; i++) dst[d + p * MR + i] = 0;
+                }
+            } else {
+                for (int i = 0; i < MR; i++) {
+                    if (i < h) {
+                        long src = base + (long) (i0 + i) * rs;
+                        for (int p = 0; p < kc; p++) dst[d + p * MR + i] = a.get(E, (src + p * cs) * ESZ);
+                    } else {
+                        for (int p = 0; p < kc; p++) dst[d + p * MR + i] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void macro(int mc, int nc, int kc, int sl0, int sl1, double[] aPack, double[] bPack,
+                              MemorySegment c, long cBase, long ldc, boolean add, double[] tile) {
+        MemorySegment tileSeg = MemorySegment.ofArray(tile);
+        for (int sl = sl0; sl < sl1; sl++) {
+            int j0 = sl * NR, w = Math.min(NR, nc - j0);
+            int bIdx = sl * kc * NR;
+            for (int i0 = 0; i0 < mc; i0 += MR) {
+                int h = Math.min(MR, mc - i0);
+                int aIdx = i0 * kc;
+                long cOff = cBase + i0 * ldc + j0;
+                if (h == MR && w == NR) {
+                    micro(kc, aPack, aIdx, bPack, bIdx, c, cOff * ESZ, ldc * ESZ, add);
+                } else {
+                    micro(kc, aPack, aIdx, bPack, bIdx, tileSeg, 0, NR * ESZ, false);
+                    for (int i = 0; i < h; i++) {
+                        long row = (cOff + i * ldc) * ESZ;
+                        for (int j = 0; j < w; j++) {
+                            double v = tile[i * NR + j];
+                            long at = row + j * ESZ;
+                            c.set(E, at, add ? c.get(E, at) + v : v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The MR x NR register tile: 12 vector accumulators, one broadcast of A per row per k. */
+    private static void micro(int kc, double[] ap, int ai, double[] bp, int bi,
+                              MemorySegment c, long cByte, long ldcByte, boolean add) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
+        DoubleVector c40 = DoubleVector.zero(S), c41 = DoubleVector.zero(S);
+        DoubleVector c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bi);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, bi + L);
+            DoubleVector x = DoubleVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = DoubleVector.broadcast(S, ap[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = DoubleVector.broadcast(S, ap[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = DoubleVector.broadcast(S, ap[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = DoubleVector.broadcast(S, ap[ai + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = DoubleVector.broadcast(S, ap[ai + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        long hb = L * ESZ;
+        store(c, cByte, hb, c00, c01, add);
+        store(c, cByte + ldcByte, hb, c10, c11, add);
+        store(c, cByte + 2 * ldcByte, hb, c20, c21, add);
+        store(c, cByte + 3 * ldcByte, hb, c30, c31, add);
+        store(c, cByte + 4 * ldcByte, hb, c40, c41, add);
+        store(c, cByte + 5 * ldcByte, hb, c50, c51, add);
+    }
+
+    private static void store(MemorySegment c, long off, long hb, DoubleVector v0, DoubleVector v1, boolean add) {
+        if (add) {
+            v0 = v0.add(DoubleVector.fromMemorySegment(S, c, off, NATIVE));
+            v1 = v1.add(DoubleVector.fromMemorySegment(S, c, off + hb, NATIVE));
+        }
+        v0.intoMemorySegment(c, off, NATIVE);
+        v1.intoMemorySegment(c, off + hb, NATIVE);
+    }
+}
