@@ -238,10 +238,10 @@ public final class Trainer {
     private void saveModel(Path file) {
         try {
             Files.createDirectories(file.getParent());
+            SafeTensors.save(model.stateDict(), file, Map.of("format", "pt"));
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new java.io.UncheckedIOException("could not save the model to " + file + ": " + e.getMessage(), e);
         }
-        SafeTensors.save(model.stateDict(), file, Map.of("format", "pt"));
     }
 
     private static Map<String, Double> prefixed(String p, Map<String, Double> m) {
