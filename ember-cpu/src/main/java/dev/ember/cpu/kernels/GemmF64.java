@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Double-precision GEMM, {@code C = A B} or {@code C += A B}, in the BLIS structure: B is packed
@@ -81,23 +82,27 @@ final class GemmF64 {
                     packB(b, bBase, bRs, bCs, kc, nc, 0, nSlivers, bPack);
                 }
                 int mBlocks = (m + MC - 1) / MC;
-                // split the panel's slivers into groups so that small-M problems still use all threads
+                // split the panel's slivers into groups so that small-M problems still use all
+                // threads, and into a few tasks per thread so that a thread slowed down by other
+                // load on the machine takes fewer of them
                 int groups = 1;
                 if (threads > 1) {
                     long work = (long) m * nc * kc;
-                    int wanted = (int) Math.min(threads * 2L, Math.max(1, work / 262_144));
+                    int wanted = (int) Math.min(threads * 4L, Math.max(1, work / 262_144));
                     groups = Math.max(1, Math.min(nSlivers, (wanted + mBlocks - 1) / mBlocks));
                 }
                 int g = groups, slPerGroup = (nSlivers + groups - 1) / groups;
                 long aBase = aOff + pc * aCs;
                 long cBase = cOff + jc;
-                long tasks = (long) mBlocks * g;
-                CpuParallel.Range body = (s, e) -> {
+                int tasks = mBlocks * g;
+                AtomicInteger next = new AtomicInteger();
+                CpuParallel.Range worker = (s, e) -> {
                     double[][] bufs = BUFFERS.get();
                     double[] aPack = bufs[0], tile = bufs[1];
                     int packedBlock = -1;
-                    for (long t = s; t < e; t++) {
-                        int ib = (int) (t / g), gi = (int) (t % g);
+                    // tasks are taken in order, so a thread usually reuses the A block it packed last
+                    for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
+                        int ib = t / g, gi = t % g;
                         int ic = ib * MC, mc = Math.min(MC, m - ic);
                         int sl0 = gi * slPerGroup, sl1 = Math.min(nSlivers, sl0 + slPerGroup);
                         if (sl0 >= sl1) continue;
@@ -108,8 +113,8 @@ final class GemmF64 {
                         macro(mc, nc, kcF, sl0, sl1, aPack, bPack, c, cBase + ic * ldc, ldc, add, tile);
                     }
                 };
-                if (tasks > 1 && threads > 1) CpuParallel.forRange(tasks, 1, body);
-                else body.run(0, tasks);
+                if (tasks > 1 && threads > 1) CpuParallel.forRange(Math.min(threads, tasks), 1, worker);
+                else worker.run(0, 1);
             }
         }
     }
