@@ -212,14 +212,7 @@ final class GemmF64 {
                 if (h == MR && w == NR) {
                     storeTile(tile, c, cOff * ESZ, ldc * ESZ, add);
                 } else {
-                    for (int i = 0; i < h; i++) {
-                        long row = (cOff + i * ldc) * ESZ;
-                        for (int j = 0; j < w; j++) {
-                            double v = tile[i * NR + j];
-                            long at = row + j * ESZ;
-                            c.set(E, at, add ? c.get(E, at) + v : v);
-                        }
-                    }
+                    storePartial(tile, c, cOff * ESZ, ldc * ESZ, h, w, add);
                 }
             }
         }
@@ -248,6 +241,20 @@ final class GemmF64 {
         c10.intoArray(tile, NR); c11.intoArray(tile, NR + L);
         c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
+    }
+
+    /**
+     * The top-left h x w corner of the tile into C. A method of its own so that C2 compiles its
+     * segment accesses with their own inlining budget rather than as calls out of {@link #macro}.
+     */
+    private static void storePartial(double[] tile, MemorySegment c, long off, long ldcByte, int h, int w, boolean add) {
+        for (int i = 0; i < h; i++, off += ldcByte) {
+            for (int j = 0; j < w; j++) {
+                double v = tile[i * NR + j];
+                long at = off + j * ESZ;
+                c.set(E, at, add ? c.get(E, at) + v : v);
+            }
+        }
     }
 
     /** C's MR x NR block at byte offset {@code off} (+)= the tile. */
