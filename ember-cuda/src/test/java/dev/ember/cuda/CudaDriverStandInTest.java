@@ -1,6 +1,12 @@
 package dev.ember.cuda;
 
+import dev.ember.core.DType;
 import dev.ember.core.Device;
+import dev.ember.core.Tensor;
+import dev.ember.core.ops.CreationOps;
+import dev.ember.core.ops.ElementwiseOps;
+import dev.ember.core.ops.NoAttrs;
+import dev.ember.core.ops.TensorOps;
 import dev.ember.core.backend.DeviceInfo;
 import dev.ember.core.memory.EmberOutOfMemoryError;
 import dev.ember.core.memory.Storage;
@@ -135,6 +141,26 @@ class CudaDriverStandInTest {
             assertEquals("elementwise_test_f32", name.getString(0));
             assertArrayEquals(new long[] {7, 0x1000, 0x2000}, params.toArray(ValueLayout.JAVA_LONG));
         }
+    }
+
+    @Test
+    void kernelWrappersNameTheKernelAndPassSizeLayoutAndPointersInOrder() throws Throwable {
+        CudaBackend b = new CudaBackend(standIn.libraries());
+        Device d = Device.cuda(0);
+        Tensor x = Tensor.of(Storage.allocate(d, b.allocator(d), 24 * 4), 0, new int[] {2, 3, 4}, new long[] {12, 4, 1}, DType.F32);
+        Tensor y = Tensor.of(Storage.allocate(d, b.allocator(d), 4 * 4), 0, new int[] {4}, new long[] {1}, DType.F32);
+        Tensor o = Tensor.of(Storage.allocate(d, b.allocator(d), 24 * 4), 0, new int[] {2, 3, 4}, new long[] {12, 4, 1}, DType.F32);
+        b.kernels().find(ElementwiseOps.ADD, DType.F32).run(new Tensor[] {o}, new Tensor[] {x, y}, NoAttrs.INSTANCE);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment dims = a.allocate(7 * 4), name = a.allocate(128), params = a.allocate(24);
+            standIn.lastLaunch().invokeExact(dims, name, params);
+            assertEquals("elementwise_add_f32", name.getString(0));
+            assertEquals(24, params.get(ValueLayout.JAVA_LONG, 0), "n");
+            assertEquals(3, params.get(ValueLayout.JAVA_INT, 8), "the layout struct arrives by value: ndim");
+            assertEquals(x.segment().address(), params.get(ValueLayout.JAVA_LONG, 16), "then the first input's pointer");
+            assertEquals(1, dims.get(ValueLayout.JAVA_INT, 0), "24 elements fit one block of 256");
+        }
+        assertTrue(b.kernels().find(TensorOps.CAST, DType.BOOL) != null && b.kernels().find(CreationOps.RANDOM, DType.F32) != null);
     }
 
     @Test
