@@ -36,6 +36,7 @@ public final class CudaDevice {
     private final CudaAllocator allocator;
     private final Map<String, MemorySegment> modules = new HashMap<>();
     private final Map<String, MemorySegment> functions = new HashMap<>();
+    private Cublas cublas;
     private MemorySegment[] staging;
     private CudaEvent[] stagingDone;
 
@@ -151,6 +152,12 @@ public final class CudaDevice {
         stagingDone = new CudaEvent[] {newEvent(false), newEvent(false)};
         stagingDone[0].record(stream);
         stagingDone[1].record(stream);
+    }
+
+    /** cuBLAS on this device's stream, created on first use; throws naming what is missing. */
+    public synchronized Cublas cublas() {
+        if (cublas == null) cublas = Cublas.create(this);
+        return cublas;
     }
 
     // ------------------------------------------------------------------ kernels

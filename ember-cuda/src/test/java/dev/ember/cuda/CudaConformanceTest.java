@@ -66,6 +66,10 @@ class CudaConformanceTest {
             c.add(new Case("softmax middle", one, d, x -> x[0].softmax(1), true));
             c.add(new Case("log_softmax", one, d, x -> x[0].logSoftmax(2), true));
             c.add(new Case("where gt", bcast, d, x -> Tensor.where(x[0].gt(x[1]), x[0], x[1].mul(2)), true));
+            c.add(new Case("matmul", new int[][] {{5, 7}, {7, 3}}, d, x -> x[0].matmul(x[1]), true));
+            c.add(new Case("batched matmul, transposed b", new int[][] {{2, 4, 6}, {2, 5, 6}}, d,
+                    x -> x[0].matmul(x[1].transpose(1, 2)), true));
+            c.add(new Case("matmul broadcast batch", new int[][] {{3, 4, 6}, {6, 2}}, d, x -> x[0].matmul(x[1]), true));
             c.add(new Case("contiguous of permute", one, d, x -> x[0].permute(2, 0, 1).contiguous().mul(3), true));
         }
         c.add(new Case("cast f32 to f16 and back", one, DType.F32, x -> x[0].to(DType.F16).to(DType.F32), false));
@@ -87,6 +91,18 @@ class CudaConformanceTest {
             Tensor ia = Tensor.randint(Generator.seeded(9), -5, 17, DType.I64, Device.CPU, 999);
             Tensor ib = Tensor.randint(Generator.seeded(9), -5, 17, DType.I64, gpu, 999);
             assertArrayEquals(ia.toLongArray(), ib.toLongArray());
+        }));
+        tests.add(DynamicTest.dynamicTest("fused AdamW step matches the formula", () -> {
+            float[] p = {1f, -2f, 3f}, gr = {0.5f, 0.25f, -1f};
+            Tensor tp = Tensor.of(p).to(gpu), tg = Tensor.of(gr).to(gpu);
+            Tensor m = Tensor.zeros(DType.F32, gpu, 3), v = Tensor.zeros(DType.F32, gpu, 3);
+            FusedOptimizers.adamStep(tp, tg, m, v, 0.1, 0.9, 0.999, 1e-8, 0.01, true, 1);
+            float[] got = tp.toFloatArray();
+            for (int i = 0; i < 3; i++) {
+                double decayed = p[i] * (1 - 0.1 * 0.01);
+                double mh = 0.1 * gr[i] / 0.1, vh = 0.001 * gr[i] * gr[i] / 0.001;
+                assertEquals(decayed - 0.1 * mh / (Math.sqrt(vh) + 1e-8), got[i], 1e-5);
+            }
         }));
         tests.add(DynamicTest.dynamicTest("arange and fill", () -> {
             assertArrayEquals(Tensor.arange(0, 10, 0.5, DType.F32, Device.CPU).toFloatArray(),

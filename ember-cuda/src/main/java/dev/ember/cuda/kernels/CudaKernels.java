@@ -18,6 +18,7 @@ public final class CudaKernels {
         CreationKernels.register(t, backend);
         ElementwiseKernels.register(t, backend);
         ReductionKernels.register(t, backend);
+        LinalgKernels.register(t, backend);
         return t;
     }
 }
