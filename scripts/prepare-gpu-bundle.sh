@@ -23,6 +23,10 @@ rm -f "$out"/lib/*-tests.jar
 # java.logging: Backends logs the device choice; jdk.incubator.vector: the CPU kernels.
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,jdk.incubator.vector \
   --strip-debug --no-man-pages --no-header-files --compress=zip-9 --output "$out/jre"
+# libjvm.so ships with symbols the GPU run never needs; stripping them keeps the bundle small
+if command -v strip >/dev/null 2>&1; then
+  for so in "$out"/jre/lib/server/libjvm.so "$out"/jre/lib/*.so; do strip --strip-unneeded "$so" 2>/dev/null || true; done
+fi
 cp "$root/scripts/gpu-check.sh" "$out/gpu-check.sh"
 cp "$root/scripts/gpu-check-torch.py" "$out/gpu-check-torch.py"
 chmod +x "$out/gpu-check.sh"
