@@ -108,7 +108,8 @@ public abstract class Module {
 
     public long parameterCount() {
         long n = 0;
-        for (Parameter p : parameters()) n += p.data().numel();
+        var seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<Parameter, Boolean>());
+        for (Parameter p : parameters()) if (seen.add(p)) n += p.data().numel(); // shared parameters count once
         return n;
     }
 
@@ -163,8 +164,9 @@ public abstract class Module {
 
     /**
      * Copies values from {@code state} into this module's parameters and buffers. With
-     * {@code strict}, any missing or unexpected name is an error; shape and dtype mismatches
-     * always are. The error lists every problem at once.
+     * {@code strict}, any missing or unexpected name and any dtype difference is an error;
+     * without it, floating values are converted to the model's dtype. Shape mismatches are
+     * always errors. The error lists every problem at once.
      */
     public void loadStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Tensor> mine = stateDict();
@@ -177,7 +179,7 @@ public abstract class Module {
             Tensor dst = e.getValue();
             if (!Arrays.equals(src.shape(), dst.shape())) {
                 mismatched.add(e.getKey() + ": file has shape " + Arrays.toString(src.shape()) + ", model has " + Arrays.toString(dst.shape()));
-            } else if (src.dtype() != dst.dtype() && !(src.dtype().isFloating() && dst.dtype().isFloating())) {
+            } else if (src.dtype() != dst.dtype() && (strict || !(src.dtype().isFloating() && dst.dtype().isFloating()))) {
                 mismatched.add(e.getKey() + ": file has dtype " + src.dtype() + ", model has " + dst.dtype());
             }
         }

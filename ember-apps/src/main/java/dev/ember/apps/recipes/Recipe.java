@@ -1,0 +1,14 @@
+package dev.ember.apps.recipes;
+
+import java.util.Map;
+
+/** A named, complete training run: data, model, optimizer, schedule and evaluation. */
+public interface Recipe {
+
+    String name();
+
+    String description();
+
+    /** Trains and evaluates; returns the final metrics (for the one-line JSON summary). */
+    Map<String, Object> run(RecipeOptions options);
+}
