@@ -72,6 +72,10 @@ class CudaConformanceTest {
             c.add(new Case("matmul broadcast batch", new int[][] {{3, 4, 6}, {6, 2}}, d, x -> x[0].matmul(x[1]), true));
             c.add(new Case("contiguous of permute", one, d, x -> x[0].permute(2, 0, 1).contiguous().mul(3), true));
         }
+        c.add(new Case("max_pool2d", new int[][] {{2, 3, 9, 8}}, DType.F32,
+                x -> dev.ember.core.ops.PoolingOps.maxPool2d(x[0], new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, false), true));
+        c.add(new Case("index_select and its gradient", new int[][] {{6, 5}}, DType.F32,
+                x -> x[0].indexSelect(0, Tensor.of(new long[] {4, 0, 4, 2}, 4).to(x[0].device())), true));
         c.add(new Case("cast f32 to f16 and back", one, DType.F32, x -> x[0].to(DType.F16).to(DType.F32), false));
         c.add(new Case("cast f32 to bf16 to i32", one, DType.F32, x -> x[0].mul(10).to(DType.BF16).to(DType.I32), false));
         c.add(new Case("compare to bool", bcast, DType.F32, x -> x[0].lt(x[1]), false));

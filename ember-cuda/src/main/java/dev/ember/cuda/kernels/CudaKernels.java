@@ -19,6 +19,8 @@ public final class CudaKernels {
         ElementwiseKernels.register(t, backend);
         ReductionKernels.register(t, backend);
         LinalgKernels.register(t, backend);
+        IndexingKernels.register(t, backend);
+        PoolingKernels.register(t, backend);
         return t;
     }
 }
