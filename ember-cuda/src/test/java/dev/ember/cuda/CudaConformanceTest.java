@@ -155,6 +155,12 @@ class CudaConformanceTest {
                 assertEquals(decayed - 0.1 * mh / (Math.sqrt(vh) + 1e-8), got[i], 1e-5);
             }
         }));
+        tests.add(DynamicTest.dynamicTest("fused chain equals the ops one by one", () -> {
+            Tensor x = Tensor.randn(Generator.seeded(3), DType.F32, Device.CPU, 4099);
+            FusedChain c = FusedChain.start().mul(0.5).add(1).tanh().rsub(2).max(1.2).silu().gelu();
+            Tensor expected = x.mul(0.5).add(1).tanh().neg().add(2).maximum(Tensor.full(1.2, DType.F32, Device.CPU, 1)).silu().gelu();
+            close("fused chain", expected, c.apply(x.to(gpu)).to(Device.CPU));
+        }));
         tests.add(DynamicTest.dynamicTest("arange and fill", () -> {
             assertArrayEquals(Tensor.arange(0, 10, 0.5, DType.F32, Device.CPU).toFloatArray(),
                     Tensor.arange(0, 10, 0.5, DType.F32, gpu).toFloatArray());
