@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares, on a machine with a JDK 25 and Maven, a folder to carry to a GPU machine that has
 # neither a JDK nor network: a jlink'd Java 25 runtime (java.base, java.logging,
-# jdk.incubator.vector; about 40 MB), the Ember jars and scripts/gpu-check.sh.
+# jdk.incubator.vector; about 40 MB), the Ember jars, ModelCheck (from ember-cuda's test classes)
+# and scripts/gpu-check.sh.
 # Usage: scripts/prepare-gpu-bundle.sh [OUT_DIR]   (default: target/gpu-bundle)
 # Then copy OUT_DIR to the GPU machine and run OUT_DIR/gpu-check.sh there.
 set -euo pipefail
@@ -12,13 +13,17 @@ out="${1:-$root/target/gpu-bundle}"
 JAVA_HOME="$(ember_find_jdk25)"
 export JAVA_HOME
 
-(cd "$root" && ./mvnw -q -B -o package -DskipTests -pl ember-core,ember-cpu,ember-cuda -am)
+(cd "$root" && ./mvnw -q -B -o package -DskipTests -pl ember-core,ember-cpu,ember-nn,ember-cuda -am)
 rm -rf "$out"
 mkdir -p "$out/lib"
-for m in ember-core ember-cpu ember-cuda; do
+for m in ember-core ember-cpu ember-nn ember-cuda; do
   cp "$root/$m/target/$m-"*[0-9T].jar "$out/lib/" 2>/dev/null || cp "$root/$m/target/$m-0.1.0-SNAPSHOT.jar" "$out/lib/"
 done
 rm -f "$out"/lib/*-tests.jar
+# ModelCheck lives with ember-cuda's tests (main code may not depend on ember-nn)
+mkdir -p "$out/classes/dev/ember/cuda"
+cp "$root"/ember-cuda/target/test-classes/dev/ember/cuda/ModelCheck*.class "$out/classes/dev/ember/cuda/"
+rm -f "$out/classes/dev/ember/cuda/ModelCheckTest.class"
 
 # java.logging: Backends logs the device choice; jdk.incubator.vector: the CPU kernels.
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,jdk.incubator.vector \

@@ -79,7 +79,8 @@ COMPARE(ge, x >= z)
 WHERE(f32) WHERE(f64) WHERE(f16) WHERE(bf16) WHERE(i32) WHERE(i64) WHERE(i8) WHERE(u8) WHERE(boolean)
 
 // A fused chain: y = step_k(... step_1(x)), each step an opcode with one scalar operand, so a
-// sequence such as x * 0.5 + 1 then tanh runs as one kernel. Opcodes match FusedChain.Step.
+// sequence such as x * 0.5 + 1 then tanh runs as one kernel. Opcodes are the ordinals of
+// dev.ember.cuda.FusedChain.Step (FusedChainTest compares the two lists).
 enum ChainOp { C_ADD = 0, C_MUL = 1, C_MAX = 2, C_MIN = 3, C_EXP = 4, C_LOG = 5, C_TANH = 6, C_SIGMOID = 7, C_RELU = 8,
                C_SQRT = 9, C_RSUB = 10, C_RDIV = 11, C_POW = 12, C_GELU_ERF = 13, C_SILU = 14, C_NEG = 15 };
 struct Chain {

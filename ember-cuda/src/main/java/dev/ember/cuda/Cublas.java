@@ -94,6 +94,15 @@ public final class Cublas {
      */
     public void gemmStridedBatched(DType dtype, int opA, int opB, int m, int n, int k, long a, int lda, long strideA,
                                    long b, int ldb, long strideB, long c, int ldc, long strideC, int batch) {
+        gemmStridedBatched(dtype, opA, opB, m, n, k, a, lda, strideA, b, ldb, strideB, c, ldc, strideC, batch, false);
+    }
+
+    /**
+     * As {@link #gemmStridedBatched(DType, int, int, int, int, int, long, int, long, long, int, long, long, int, long, int)},
+     * adding into C (beta = 1) when {@code accumulate}: bias epilogues and sums over chunks.
+     */
+    public void gemmStridedBatched(DType dtype, int opA, int opB, int m, int n, int k, long a, int lda, long strideA,
+                                   long b, int ldb, long strideB, long c, int ldc, long strideC, int batch, boolean accumulate) {
         int type = switch (dtype) {
             case F32 -> CUDA_R_32F;
             case F64 -> CUDA_R_64F;
@@ -105,7 +114,8 @@ public final class Cublas {
         device.makeCurrent();
         try (Arena ar = Arena.ofConfined()) {
             MemorySegment alpha = dtype == DType.F64 ? ar.allocateFrom(JAVA_DOUBLE, 1.0) : ar.allocateFrom(JAVA_FLOAT, 1f);
-            MemorySegment beta = dtype == DType.F64 ? ar.allocateFrom(JAVA_DOUBLE, 0.0) : ar.allocateFrom(JAVA_FLOAT, 0f);
+            MemorySegment beta = dtype == DType.F64 ? ar.allocateFrom(JAVA_DOUBLE, accumulate ? 1.0 : 0.0)
+                    : ar.allocateFrom(JAVA_FLOAT, accumulate ? 1f : 0f);
             int rc = (int) gemmEx.invokeExact(handle, opA, opB, m, n, k, alpha, MemorySegment.ofAddress(a), type, lda, strideA,
                     MemorySegment.ofAddress(b), type, ldb, strideB, beta, MemorySegment.ofAddress(c), type, ldc, strideC, batch,
                     compute, GEMM_DEFAULT);

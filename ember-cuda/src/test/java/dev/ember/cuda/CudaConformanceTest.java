@@ -5,7 +5,12 @@ import dev.ember.core.Device;
 import dev.ember.core.Tensor;
 import dev.ember.core.backend.Backend;
 import dev.ember.core.backend.Backends;
+import dev.ember.core.ops.ConvOps;
 import dev.ember.core.ops.ElementwiseOps;
+import dev.ember.core.ops.IndexingOps;
+import dev.ember.core.ops.LinalgOps;
+import dev.ember.core.ops.PadMode;
+import dev.ember.core.ops.PoolingOps;
 import dev.ember.core.random.Generator;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -67,9 +72,43 @@ class CudaConformanceTest {
                     x -> x[0].matmul(x[1].transpose(1, 2)), true));
             c.add(new Case("matmul broadcast batch", new int[][] {{3, 4, 6}, {6, 2}}, d, x -> x[0].matmul(x[1]), true));
             c.add(new Case("contiguous of permute", one, d, x -> x[0].permute(2, 0, 1).contiguous().mul(3), true));
+            // conv2d's gradients run conv_transpose2d (input) and conv2d_weight_grad (weight)
+            c.add(new Case("conv2d groups stride padding dilation bias", new int[][] {{3, 4, 9, 8}, {6, 2, 3, 2}, {6}}, d,
+                    x -> ConvOps.conv2d(x[0], x[1], x[2], new int[] {2, 1}, new int[] {1, 2}, new int[] {1, 2}, 2), true));
+            c.add(new Case("conv2d 1x1 no bias", new int[][] {{2, 5, 6, 6}, {7, 5, 1, 1}}, d,
+                    x -> ConvOps.conv2d(x[0], x[1], null, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1), true));
+            c.add(new Case("conv2d 3x3 same, input transposed", new int[][] {{2, 3, 7, 7}, {4, 3, 3, 3}, {4}}, d,
+                    x -> ConvOps.conv2d(x[0].transpose(2, 3), x[1], x[2], new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1), true));
+            c.add(new Case("conv_transpose2d output padding groups", new int[][] {{2, 4, 5, 4}, {4, 3, 3, 3}, {6}}, d,
+                    x -> ConvOps.convTranspose2d(x[0], x[1], x[2], new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 0}, 2,
+                            new int[] {1, 1}), true));
+            c.add(new Case("conv2d_weight_grad", new int[][] {{2, 3, 8, 7}, {2, 5, 3, 3}}, d,
+                    x -> ConvOps.weightGrad(x[0], x[1], new int[] {5, 3, 3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, 1), true));
+            c.add(new Case("linear bias 3-d input", new int[][] {{4, 3, 5}, {6, 5}, {6}}, d, x -> LinalgOps.linear(x[0], x[1], x[2]), true));
+            c.add(new Case("linear no bias", new int[][] {{7, 5}, {2, 5}}, d, x -> LinalgOps.linear(x[0], x[1], null), true));
+            c.add(new Case("avg_pool2d ceil, padding excluded", new int[][] {{2, 3, 9, 8}}, d,
+                    x -> PoolingOps.avgPool2d(x[0], new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, true, false), true));
+            c.add(new Case("adaptive_avg_pool2d", new int[][] {{2, 3, 9, 7}}, d, x -> PoolingOps.adaptiveAvgPool2d(x[0], 4, 3), true));
+            c.add(new Case("adaptive_avg_pool2d to 1x1", new int[][] {{2, 5, 7, 7}}, d, x -> PoolingOps.adaptiveAvgPool2d(x[0], 1, 1), true));
+            c.add(new Case("upsample_nearest2d", new int[][] {{2, 3, 5, 4}}, d, x -> PoolingOps.upsampleNearest2d(x[0], 9, 7), true));
+            c.add(new Case("upsample_bilinear2d half-pixel", new int[][] {{2, 3, 5, 4}}, d,
+                    x -> PoolingOps.upsampleBilinear2d(x[0], 8, 9, false), true));
+            c.add(new Case("upsample_bilinear2d align corners", new int[][] {{1, 2, 4, 6}}, d,
+                    x -> PoolingOps.upsampleBilinear2d(x[0], 7, 3, true), true));
+            c.add(new Case("gather, index smaller than input", new int[][] {{4, 6}}, d,
+                    x -> IndexingOps.gather(x[0], 1, index(new long[] {5, 0, 0, 3, 1, 1, 2, 4, 5, 5, 0, 2}, x[0], 3, 4)), true));
+            c.add(new Case("scatter_add, src larger than index", new int[][] {{4, 6}, {5, 5}}, d,
+                    x -> IndexingOps.scatterAdd(x[0], 1, index(new long[] {5, 0, 0, 3, 1, 1, 2, 4, 5, 5, 0, 2}, x[0], 3, 4), x[1]), true));
+            c.add(new Case("pad reflect", new int[][] {{2, 3, 5, 6}}, d,
+                    x -> IndexingOps.pad(x[0], new int[] {2, 1, 1, 3}, PadMode.REFLECT, 0), true));
+            c.add(new Case("pad replicate", new int[][] {{2, 3, 4}}, d,
+                    x -> IndexingOps.pad(x[0], new int[] {3, 0, 2, 2}, PadMode.REPLICATE, 0), true));
         }
+        c.add(new Case("one_hot", one, DType.F32, x -> IndexingOps.oneHot(index(new long[] {0, 4, 2, 2, 6}, x[0], 5), 7), false));
+        c.add(new Case("gather i64", new int[][] {{3, 4}}, DType.F32,
+                x -> IndexingOps.gather(x[0].mul(10).to(DType.I64), 0, index(new long[] {2, 0, 1, 2}, x[0], 1, 4)), false));
         c.add(new Case("max_pool2d", new int[][] {{2, 3, 9, 8}}, DType.F32,
-                x -> dev.ember.core.ops.PoolingOps.maxPool2d(x[0], new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, false), true));
+                x -> PoolingOps.maxPool2d(x[0], new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, false), true));
         c.add(new Case("index_select and its gradient", new int[][] {{6, 5}}, DType.F32,
                 x -> x[0].indexSelect(0, Tensor.of(new long[] {4, 0, 4, 2}, 4).to(x[0].device())), true));
         c.add(new Case("cast f32 to f16 and back", one, DType.F32, x -> x[0].to(DType.F16).to(DType.F32), false));
@@ -78,6 +117,11 @@ class CudaConformanceTest {
         c.add(new Case("argmax", one, DType.F32, x -> x[0].argmax(1, false), false));
         c.add(new Case("integer sum", one, DType.F32, x -> x[0].mul(10).to(DType.I32).sum(new int[] {1}, false), false));
         return c;
+    }
+
+    /** An i64 index tensor of {@code shape} on the device of {@code like}. */
+    static Tensor index(long[] values, Tensor like, int... shape) {
+        return Tensor.of(values, shape).to(like.device());
     }
 
     @TestFactory
@@ -90,7 +134,7 @@ class CudaConformanceTest {
                     () -> assumeTrue(false, "no usable GPU: " + why)));
         }
         List<DynamicTest> tests = new ArrayList<>();
-        for (Case c : cases()) tests.add(DynamicTest.dynamicTest(c.name + " " + c.dtype, () -> check(c)));
+        for (Case c : cases()) tests.add(DynamicTest.dynamicTest(c.name + " " + c.dtype, () -> check(c, gpu)));
         tests.add(DynamicTest.dynamicTest("random draws are bit-identical", () -> {
             Tensor a = Tensor.rand(Generator.seeded(7), DType.F32, Device.CPU, 1000);
             Tensor b = Tensor.rand(Generator.seeded(7), DType.F32, gpu, 1000);
@@ -111,6 +155,12 @@ class CudaConformanceTest {
                 assertEquals(decayed - 0.1 * mh / (Math.sqrt(vh) + 1e-8), got[i], 1e-5);
             }
         }));
+        tests.add(DynamicTest.dynamicTest("fused chain equals the ops one by one", () -> {
+            Tensor x = Tensor.randn(Generator.seeded(3), DType.F32, Device.CPU, 4099);
+            FusedChain c = FusedChain.start().mul(0.5).add(1).tanh().rsub(2).max(1.2).silu().gelu();
+            Tensor expected = x.mul(0.5).add(1).tanh().neg().add(2).maximum(Tensor.full(1.2, DType.F32, Device.CPU, 1)).silu().gelu();
+            close("fused chain", expected, c.apply(x.to(gpu)).to(Device.CPU));
+        }));
         tests.add(DynamicTest.dynamicTest("arange and fill", () -> {
             assertArrayEquals(Tensor.arange(0, 10, 0.5, DType.F32, Device.CPU).toFloatArray(),
                     Tensor.arange(0, 10, 0.5, DType.F32, gpu).toFloatArray());
@@ -119,7 +169,16 @@ class CudaConformanceTest {
         return tests;
     }
 
-    static void check(Case c) {
+    /**
+     * The cases against themselves on the CPU: runs without a GPU, so a case with a shape or
+     * argument error is found here rather than on the rare machine with one.
+     */
+    @org.junit.jupiter.api.Test
+    void everyCaseRunsOnTheCpu() {
+        for (Case c : cases()) check(c, Device.CPU);
+    }
+
+    static void check(Case c, Device gpu) {
         Generator g = Generator.seeded(c.name.hashCode());
         Tensor[] cpu = new Tensor[c.shapes.length], dev = new Tensor[c.shapes.length];
         for (int i = 0; i < c.shapes.length; i++) {

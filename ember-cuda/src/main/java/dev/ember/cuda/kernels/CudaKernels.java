@@ -21,6 +21,7 @@ public final class CudaKernels {
         LinalgKernels.register(t, backend);
         IndexingKernels.register(t, backend);
         PoolingKernels.register(t, backend);
+        ConvKernels.register(t, backend);
         return t;
     }
 }
