@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  */
-public final class DataLoader implements Iterable<Batch>, AutoCloseable {
+public final class DataLoader implements Iterable<Batch>, BatchSource, AutoCloseable {
 
     /** Separates the transform stream from the shuffle stream of the same seed. */
     private static final long TRANSFORM_SALT = 0x7F4A7C159E3779B9L;
@@ -134,6 +134,17 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         nextEpoch = epoch + 1;
         return active;
     }
+
+    @Override
+    public int batchesPerEpoch() { return numBatches(); }
+
+    /** Same as {@link #iterator(int, int)}, for the {@code Trainer}. */
+    @Override
+    public Iterator<Batch> epoch(int epoch, int startBatch) { return iterator(epoch, startBatch); }
+
+    /** Examples served per epoch: all of them, or {@code numBatches() * batchSize} with drop-last. */
+    @Override
+    public int exampleCount() { return dropLast ? numBatches() * batchSize : dataset.size(); }
 
     /** Iterates the next epoch (0 first, then 1, ...; see {@link #setEpoch}). */
     @Override

@@ -122,6 +122,12 @@ class DataLoaderTest {
         long distinct = e.stream().flatMapToLong(Arrays::stream).distinct().count();
         assertEquals(100, distinct);
         assertEquals(0, DataLoader.builder(numbered(5)).batchSize(10).dropLast(true).build().numBatches());
+        assertEquals(100, loader.exampleCount());
+        assertEquals(10, loader.batchesPerEpoch());
+        BatchSource source = loader;
+        var it = source.epoch(0, 9);
+        assertArrayEquals(e.get(9), it.next().target().toLongArray());
+        assertFalse(it.hasNext());
     }
 
     @Test
