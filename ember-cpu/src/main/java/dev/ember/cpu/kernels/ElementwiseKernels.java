@@ -35,50 +35,83 @@ final class ElementwiseKernels {
     private ElementwiseKernels() {}
 
     @FunctionalInterface interface Scalar1 { double apply(double x, double a, double b); }
-    @FunctionalInterface interface Vector1 { FloatVector apply(FloatVector x, float a, float b); }
     @FunctionalInterface interface Scalar2 { double apply(double x, double y); }
     @FunctionalInterface interface Long2 { long apply(long x, long y); }
-    @FunctionalInterface interface Vector2 { FloatVector apply(FloatVector x, FloatVector y); }
+
+    // Vector forms are chosen by a code and a switch, not a lambda: a lambda called from the shared
+    // loop is megamorphic, C2 cannot inline it, and the Vector API then falls back to slow Java code.
+    // A switch on a loop-invariant code is unswitched out of the loop and every case is intrinsified.
+    private static final int V_NONE = -1, V_NEG = 0, V_EXP = 1, V_LOG = 2, V_SQRT = 3, V_RSQRT = 4, V_ABS = 5, V_SIN = 6,
+            V_COS = 7, V_TANH = 8, V_SIGMOID = 9, V_RELU = 10, V_LEAKY = 11;
+    private static final int B_NONE = -1, B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3;
+
+    private static FloatVector vector1(int code, FloatVector v, float a) {
+        return switch (code) {
+            case V_NEG -> v.neg();
+            case V_EXP -> v.lanewise(VectorOperators.EXP);
+            case V_LOG -> v.lanewise(VectorOperators.LOG);
+            case V_SQRT -> v.sqrt();
+            case V_RSQRT -> FloatVector.broadcast(F, 1f).div(v.sqrt());
+            case V_ABS -> v.abs();
+            case V_SIN -> v.lanewise(VectorOperators.SIN);
+            case V_COS -> v.lanewise(VectorOperators.COS);
+            case V_TANH -> v.lanewise(VectorOperators.TANH);
+            case V_SIGMOID -> FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+            case V_RELU -> v.max(0f);
+            case V_LEAKY -> v.blend(v.mul(a), v.compare(VectorOperators.LE, 0f));
+            default -> throw new IllegalStateException("no vector form " + code);
+        };
+    }
+
+    private static FloatVector vector2(int code, FloatVector x, FloatVector y) {
+        return switch (code) {
+            case B_ADD -> x.add(y);
+            case B_SUB -> x.sub(y);
+            case B_MUL -> x.mul(y);
+            case B_DIV -> x.div(y);
+            default -> throw new IllegalStateException("no vector form " + code);
+        };
+    }
 
     private static final Set<DType> FLOATS = EnumSet.of(DType.F32, DType.F64);
     private static final Set<DType> NUMERIC = EnumSet.of(DType.F32, DType.F64, DType.I8, DType.U8, DType.I32, DType.I64);
     private static final Set<DType> ALL = EnumSet.allOf(DType.class);
 
     static void register(KernelTable t) {
-        unary(t, NEG, NUMERIC, (x, a, b) -> -x, (v, a, b) -> v.neg());
-        unary(t, EXP, FLOATS, (x, a, b) -> Math.exp(x), (v, a, b) -> v.lanewise(VectorOperators.EXP));
-        unary(t, LOG, FLOATS, (x, a, b) -> Math.log(x), (v, a, b) -> v.lanewise(VectorOperators.LOG));
-        unary(t, SQRT, FLOATS, (x, a, b) -> Math.sqrt(x), (v, a, b) -> v.sqrt());
-        unary(t, RSQRT, FLOATS, (x, a, b) -> 1 / Math.sqrt(x), (v, a, b) -> FloatVector.broadcast(F, 1f).div(v.sqrt()));
-        unary(t, ABS, NUMERIC, (x, a, b) -> Math.abs(x), (v, a, b) -> v.abs());
-        unary(t, SIGN, NUMERIC, (x, a, b) -> Math.signum(x), null);
-        unary(t, SIN, FLOATS, (x, a, b) -> Math.sin(x), (v, a, b) -> v.lanewise(VectorOperators.SIN));
-        unary(t, COS, FLOATS, (x, a, b) -> Math.cos(x), (v, a, b) -> v.lanewise(VectorOperators.COS));
-        unary(t, TANH, FLOATS, (x, a, b) -> Math.tanh(x), (v, a, b) -> v.lanewise(VectorOperators.TANH));
+        unary(t, NEG, NUMERIC, (x, a, b) -> -x, V_NEG);
+        unary(t, EXP, FLOATS, (x, a, b) -> Math.exp(x), V_EXP);
+        unary(t, LOG, FLOATS, (x, a, b) -> Math.log(x), V_LOG);
+        unary(t, SQRT, FLOATS, (x, a, b) -> Math.sqrt(x), V_SQRT);
+        unary(t, RSQRT, FLOATS, (x, a, b) -> 1 / Math.sqrt(x), V_RSQRT);
+        unary(t, ABS, NUMERIC, (x, a, b) -> Math.abs(x), V_ABS);
+        unary(t, SIGN, NUMERIC, (x, a, b) -> Math.signum(x), V_NONE);
+        unary(t, SIN, FLOATS, (x, a, b) -> Math.sin(x), V_SIN);
+        unary(t, COS, FLOATS, (x, a, b) -> Math.cos(x), V_COS);
+        unary(t, TANH, FLOATS, (x, a, b) -> Math.tanh(x), V_TANH);
         unary(t, SIGMOID, FLOATS, (x, a, b) -> sigmoid(x),
-                (v, a, b) -> FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f)));
-        unary(t, RELU, NUMERIC, (x, a, b) -> x > 0 ? x : 0, (v, a, b) -> v.max(0f));
-        unary(t, LEAKY_RELU, FLOATS, (x, a, b) -> x > 0 ? x : x * a, (v, a, b) -> v.blend(v.mul(a), v.compare(VectorOperators.LE, 0f)));
-        unary(t, SILU, FLOATS, (x, a, b) -> x * sigmoid(x), null);
-        unary(t, SOFTPLUS, FLOATS, (x, beta, thr) -> x * beta > thr ? x : Math.log1p(Math.exp(x * beta)) / beta, null);
-        unary(t, CLAMP, NUMERIC, ElementwiseKernels::clamp, null);
-        unary(t, POW_SCALAR, FLOATS, (x, e, b) -> e == 2 ? x * x : Math.pow(x, e), null);
-        unary(t, RECIPROCAL, FLOATS, (x, a, b) -> 1 / x, null);
-        unary(t, ERF, FLOATS, (x, a, b) -> Erf.erf(x), null);
+                V_SIGMOID);
+        unary(t, RELU, NUMERIC, (x, a, b) -> x > 0 ? x : 0, V_RELU);
+        unary(t, LEAKY_RELU, FLOATS, (x, a, b) -> x > 0 ? x : x * a, V_LEAKY);
+        unary(t, SILU, FLOATS, (x, a, b) -> x * sigmoid(x), V_NONE);
+        unary(t, SOFTPLUS, FLOATS, (x, beta, thr) -> x * beta > thr ? x : Math.log1p(Math.exp(x * beta)) / beta, V_NONE);
+        unary(t, CLAMP, NUMERIC, ElementwiseKernels::clamp, V_NONE);
+        unary(t, POW_SCALAR, FLOATS, (x, e, b) -> e == 2 ? x * x : Math.pow(x, e), V_NONE);
+        unary(t, RECIPROCAL, FLOATS, (x, a, b) -> 1 / x, V_NONE);
+        unary(t, ERF, FLOATS, (x, a, b) -> Erf.erf(x), V_NONE);
 
-        binary(t, ADD, NUMERIC, Double::sum, Long::sum, FloatVector::add);
-        binary(t, SUB, NUMERIC, (x, y) -> x - y, (x, y) -> x - y, FloatVector::sub);
-        binary(t, MUL, NUMERIC, (x, y) -> x * y, (x, y) -> x * y, FloatVector::mul);
-        binary(t, DIV, FLOATS, (x, y) -> x / y, null, FloatVector::div);
-        binary(t, POW, FLOATS, Math::pow, null, null);
-        binary(t, MAXIMUM, NUMERIC, (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.max(x, y), Math::max, null);
-        binary(t, MINIMUM, NUMERIC, (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.min(x, y), Math::min, null);
-        binary(t, EQ, ALL, (x, y) -> x == y ? 1 : 0, (x, y) -> x == y ? 1 : 0, null);
-        binary(t, NE, ALL, (x, y) -> x != y ? 1 : 0, (x, y) -> x != y ? 1 : 0, null);
-        binary(t, LT, ALL, (x, y) -> x < y ? 1 : 0, (x, y) -> x < y ? 1 : 0, null);
-        binary(t, LE, ALL, (x, y) -> x <= y ? 1 : 0, (x, y) -> x <= y ? 1 : 0, null);
-        binary(t, GT, ALL, (x, y) -> x > y ? 1 : 0, (x, y) -> x > y ? 1 : 0, null);
-        binary(t, GE, ALL, (x, y) -> x >= y ? 1 : 0, (x, y) -> x >= y ? 1 : 0, null);
+        binary(t, ADD, NUMERIC, Double::sum, Long::sum, B_ADD);
+        binary(t, SUB, NUMERIC, (x, y) -> x - y, (x, y) -> x - y, B_SUB);
+        binary(t, MUL, NUMERIC, (x, y) -> x * y, (x, y) -> x * y, B_MUL);
+        binary(t, DIV, FLOATS, (x, y) -> x / y, null, B_DIV);
+        binary(t, POW, FLOATS, Math::pow, null, B_NONE);
+        binary(t, MAXIMUM, NUMERIC, (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.max(x, y), Math::max, B_NONE);
+        binary(t, MINIMUM, NUMERIC, (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.min(x, y), Math::min, B_NONE);
+        binary(t, EQ, ALL, (x, y) -> x == y ? 1 : 0, (x, y) -> x == y ? 1 : 0, B_NONE);
+        binary(t, NE, ALL, (x, y) -> x != y ? 1 : 0, (x, y) -> x != y ? 1 : 0, B_NONE);
+        binary(t, LT, ALL, (x, y) -> x < y ? 1 : 0, (x, y) -> x < y ? 1 : 0, B_NONE);
+        binary(t, LE, ALL, (x, y) -> x <= y ? 1 : 0, (x, y) -> x <= y ? 1 : 0, B_NONE);
+        binary(t, GT, ALL, (x, y) -> x > y ? 1 : 0, (x, y) -> x > y ? 1 : 0, B_NONE);
+        binary(t, GE, ALL, (x, y) -> x >= y ? 1 : 0, (x, y) -> x >= y ? 1 : 0, B_NONE);
 
         t.register(ElementwiseOps.WHERE, ALL, (out, in, attrs) -> where(out[0], in[0], in[1], in[2]));
     }
@@ -97,23 +130,23 @@ final class ElementwiseKernels {
 
     // ---------------------------------------------------------------- unary
 
-    private static void unary(KernelTable t, UnaryOp op, Set<DType> dtypes, Scalar1 f, Vector1 v) {
+    private static void unary(KernelTable t, UnaryOp op, Set<DType> dtypes, Scalar1 f, int v) {
         t.register(op, dtypes, (out, in, p) -> unary(out[0], in[0], p, f, v));
     }
 
-    private static void unary(Tensor o, Tensor x, UnaryParams p, Scalar1 f, Vector1 v) {
+    private static void unary(Tensor o, Tensor x, UnaryParams p, Scalar1 f, int v) {
         long n = o.numel();
         if (n == 0) return;
         double a = p.a(), b = p.b();
         MemorySegment os = o.segment(), xs = x.segment();
         DType d = x.dtype();
-        if (d == DType.F32 && x.isContiguous() && v != null) {
+        if (d == DType.F32 && x.isContiguous() && v != V_NONE) {
             long xo = x.offset() * 4;
-            float fa = (float) a, fb = (float) b;
+            float fa = (float) a;
             CpuParallel.forRange(n, GRAIN, (i0, i1) -> {
                 long i = i0;
                 for (long end = i1 - F.length(); i <= end; i += F.length()) {
-                    v.apply(FloatVector.fromMemorySegment(F, xs, xo + i * 4, NATIVE), fa, fb).intoMemorySegment(os, i * 4, NATIVE);
+                    vector1(v, FloatVector.fromMemorySegment(F, xs, xo + i * 4, NATIVE), fa).intoMemorySegment(os, i * 4, NATIVE);
                 }
                 for (; i < i1; i++) os.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) f.apply(xs.get(ValueLayout.JAVA_FLOAT, xo + i * 4), a, b));
             });
@@ -142,29 +175,41 @@ final class ElementwiseKernels {
 
     // ---------------------------------------------------------------- binary
 
-    private static void binary(KernelTable t, BinaryOp op, Set<DType> dtypes, Scalar2 f, Long2 fl, Vector2 v) {
+    private static void binary(KernelTable t, BinaryOp op, Set<DType> dtypes, Scalar2 f, Long2 fl, int v) {
         t.register(op, dtypes, (out, in, attrs) -> binary(out[0], in[0], in[1], f, fl, v));
     }
 
-    private static void binary(Tensor o, Tensor x, Tensor y, Scalar2 f, Long2 fl, Vector2 v) {
+    private static void binary(Tensor o, Tensor x, Tensor y, Scalar2 f, Long2 fl, int v) {
         long n = o.numel();
         if (n == 0) return;
         MemorySegment os = o.segment(), xs = x.segment(), ys = y.segment();
         DType d = x.dtype(), od = o.dtype();
         int[] shape = o.shape();
-        if (d == DType.F32 && od == DType.F32 && v != null && x.isContiguous() && y.isContiguous()) {
+        if (d == DType.F32 && od == DType.F32 && v != B_NONE && x.isContiguous() && y.isContiguous()) {
             boolean xFull = Arrays.equals(x.shape(), shape), yFull = Arrays.equals(y.shape(), shape);
             long xo = x.offset() * 4, yo = y.offset() * 4;
             if ((xFull || x.numel() == 1) && (yFull || y.numel() == 1)) {
                 float xc = x.numel() == 1 ? xs.get(ValueLayout.JAVA_FLOAT, xo) : 0;
                 float yc = y.numel() == 1 ? ys.get(ValueLayout.JAVA_FLOAT, yo) : 0;
                 CpuParallel.forRange(n, GRAIN, (i0, i1) -> {
-                    FloatVector xb = FloatVector.broadcast(F, xc), yb = FloatVector.broadcast(F, yc);
+                    // three plain loops rather than one with a vector-valued conditional, which C2 may box
                     long i = i0;
-                    for (long end = i1 - F.length(); i <= end; i += F.length()) {
-                        FloatVector a = xFull ? FloatVector.fromMemorySegment(F, xs, xo + i * 4, NATIVE) : xb;
-                        FloatVector b = yFull ? FloatVector.fromMemorySegment(F, ys, yo + i * 4, NATIVE) : yb;
-                        v.apply(a, b).intoMemorySegment(os, i * 4, NATIVE);
+                    int len = F.length();
+                    if (xFull && yFull) {
+                        for (long end = i1 - len; i <= end; i += len) {
+                            vector2(v, FloatVector.fromMemorySegment(F, xs, xo + i * 4, NATIVE),
+                                    FloatVector.fromMemorySegment(F, ys, yo + i * 4, NATIVE)).intoMemorySegment(os, i * 4, NATIVE);
+                        }
+                    } else if (xFull) {
+                        FloatVector yb = FloatVector.broadcast(F, yc);
+                        for (long end = i1 - len; i <= end; i += len) {
+                            vector2(v, FloatVector.fromMemorySegment(F, xs, xo + i * 4, NATIVE), yb).intoMemorySegment(os, i * 4, NATIVE);
+                        }
+                    } else if (yFull) {
+                        FloatVector xb = FloatVector.broadcast(F, xc);
+                        for (long end = i1 - len; i <= end; i += len) {
+                            vector2(v, xb, FloatVector.fromMemorySegment(F, ys, yo + i * 4, NATIVE)).intoMemorySegment(os, i * 4, NATIVE);
+                        }
                     }
                     for (; i < i1; i++) {
                         float a = xFull ? xs.get(ValueLayout.JAVA_FLOAT, xo + i * 4) : xc;
@@ -182,7 +227,9 @@ final class ElementwiseKernels {
             long sx = ix.innerStride(0), sy = ix.innerStride(1);
             for (long row = r0; row < r1; row++) {
                 long xi = ix.rowStart(0, row), yi = ix.rowStart(1, row), oi = row * inner;
-                if (d == DType.F32 && od == DType.F32) {
+                if (d == DType.F32 && od == DType.F32 && v != B_NONE && sx <= 1 && sx >= 0 && sy <= 1 && sy >= 0) {
+                    rowF32(v, f, xs, xi, sx, ys, yi, sy, os, oi, inner);
+                } else if (d == DType.F32 && od == DType.F32) {
                     for (int i = 0; i < inner; i++) {
                         float a = xs.getAtIndex(ValueLayout.JAVA_FLOAT, xi + i * sx), b = ys.getAtIndex(ValueLayout.JAVA_FLOAT, yi + i * sy);
                         os.setAtIndex(ValueLayout.JAVA_FLOAT, oi + i, (float) f.apply(a, b));
@@ -191,6 +238,11 @@ final class ElementwiseKernels {
                     for (int i = 0; i < inner; i++) {
                         double a = xs.getAtIndex(ValueLayout.JAVA_DOUBLE, xi + i * sx), b = ys.getAtIndex(ValueLayout.JAVA_DOUBLE, yi + i * sy);
                         os.setAtIndex(ValueLayout.JAVA_DOUBLE, oi + i, f.apply(a, b));
+                    }
+                } else if (d == DType.F32 && od == DType.BOOL) {
+                    for (int i = 0; i < inner; i++) {
+                        double r = f.apply(xs.getAtIndex(ValueLayout.JAVA_FLOAT, xi + i * sx), ys.getAtIndex(ValueLayout.JAVA_FLOAT, yi + i * sy));
+                        os.set(ValueLayout.JAVA_BYTE, oi + i, (byte) (r != 0 ? 1 : 0));
                     }
                 } else if (ints) {
                     for (int i = 0; i < inner; i++) {
@@ -203,6 +255,32 @@ final class ElementwiseKernels {
                 }
             }
         });
+    }
+
+    /** One row of a broadcast f32 op whose inputs step by 1 (or 0: one value for the row) along it. */
+    private static void rowF32(int v, Scalar2 f, MemorySegment xs, long xi, long sx, MemorySegment ys, long yi, long sy,
+                               MemorySegment os, long oi, int inner) {
+        int i = 0, len = F.length();
+        if (sx == 1 && sy == 1) {
+            for (; i <= inner - len; i += len) {
+                vector2(v, FloatVector.fromMemorySegment(F, xs, (xi + i) * 4, NATIVE),
+                        FloatVector.fromMemorySegment(F, ys, (yi + i) * 4, NATIVE)).intoMemorySegment(os, (oi + i) * 4, NATIVE);
+            }
+        } else if (sx == 1) {
+            FloatVector yb = FloatVector.broadcast(F, ys.getAtIndex(ValueLayout.JAVA_FLOAT, yi));
+            for (; i <= inner - len; i += len) {
+                vector2(v, FloatVector.fromMemorySegment(F, xs, (xi + i) * 4, NATIVE), yb).intoMemorySegment(os, (oi + i) * 4, NATIVE);
+            }
+        } else if (sy == 1) {
+            FloatVector xb = FloatVector.broadcast(F, xs.getAtIndex(ValueLayout.JAVA_FLOAT, xi));
+            for (; i <= inner - len; i += len) {
+                vector2(v, xb, FloatVector.fromMemorySegment(F, ys, (yi + i) * 4, NATIVE)).intoMemorySegment(os, (oi + i) * 4, NATIVE);
+            }
+        }
+        for (; i < inner; i++) {
+            float a = xs.getAtIndex(ValueLayout.JAVA_FLOAT, xi + i * sx), b = ys.getAtIndex(ValueLayout.JAVA_FLOAT, yi + i * sy);
+            os.setAtIndex(ValueLayout.JAVA_FLOAT, oi + i, (float) f.apply(a, b));
+        }
     }
 
     // ---------------------------------------------------------------- where
@@ -218,6 +296,14 @@ final class ElementwiseKernels {
             long sc = ix.innerStride(0), sx = ix.innerStride(1), sy = ix.innerStride(2);
             for (long row = r0; row < r1; row++) {
                 long ci = ix.rowStart(0, row), xi = ix.rowStart(1, row), yi = ix.rowStart(2, row), oi = row * inner;
+                if (d == DType.F32) {
+                    for (int i = 0; i < inner; i++) {
+                        boolean take = cs.get(ValueLayout.JAVA_BYTE, ci + i * sc) != 0;
+                        os.setAtIndex(ValueLayout.JAVA_FLOAT, oi + i, take ? xs.getAtIndex(ValueLayout.JAVA_FLOAT, xi + i * sx)
+                                : ys.getAtIndex(ValueLayout.JAVA_FLOAT, yi + i * sy));
+                    }
+                    continue;
+                }
                 for (int i = 0; i < inner; i++) {
                     boolean take = cs.get(ValueLayout.JAVA_BYTE, ci + i * sc) != 0;
                     if (ints) {
