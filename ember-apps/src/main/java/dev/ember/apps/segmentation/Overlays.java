@@ -24,7 +24,7 @@ import java.util.List;
 public final class Overlays {
 
     private static final int LABEL = 18, PAD = 4;
-    private static final String[] COLUMNS = {"image", "truth", "prediction", "errors: missed blue, extra red"};
+    private static final String[] COLUMNS = {"image", "truth", "prediction", "errors"};
 
     private Overlays() {}
 
@@ -53,6 +53,11 @@ public final class Overlays {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
         g.setColor(Color.BLACK);
         for (int c = 0; c < COLUMNS.length; c++) g.drawString(COLUMNS[c], PAD + c * (w + PAD), LABEL - 5);
+        int legend = PAD + 3 * (w + PAD) + g.getFontMetrics().stringWidth("errors ");
+        g.setColor(new Color(40, 80, 255));
+        g.drawString("missed", legend, LABEL - 5);
+        g.setColor(new Color(220, 30, 30));
+        g.drawString("extra", legend + g.getFontMetrics().stringWidth("missed "), LABEL - 5);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         for (int r = 0; r < rows.size(); r++) {
             Row row = rows.get(r);
