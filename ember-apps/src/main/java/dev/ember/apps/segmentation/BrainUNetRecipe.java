@@ -63,9 +63,13 @@ public final class BrainUNetRecipe implements Recipe {
     public record Settings(String architecture, int depth, int baseWidth, int inputHeight, int inputWidth, Path encoderWeights,
                            boolean augment, int overlaySlices, int maxSlices, int epochs, int batchSize, double lr) {
 
-        /** The default: a compact U-Net at 112 x 96 that meets Dice 0.95 within minutes on two CPU cores. */
+        /**
+         * The default: a compact U-Net (depth 3, widths 8-16-32-64, 121k parameters) on slices
+         * resampled to 112 x 96 (about half the native 217 x 181), 10 epochs of batches of 4
+         * (215 Adam steps), sized to reach test Dice 0.95 within 10 minutes on two CPU cores.
+         */
         public static Settings defaults() {
-            return new Settings(SegModelSpec.UNET, 3, 16, 112, 96, null, true, 8, 0, 30, 8, 3e-3);
+            return new Settings(SegModelSpec.UNET, 3, 8, 112, 96, null, true, 8, 0, 10, 4, 5e-3);
         }
 
         /**

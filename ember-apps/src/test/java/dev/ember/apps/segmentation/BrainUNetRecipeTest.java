@@ -61,6 +61,24 @@ class BrainUNetRecipeTest {
         assertEquals(settings.spec(), s.spec());
     }
 
+    @Test
+    void resnetEncoderWeightsLoadWithTheRgbStemSummedToGrey() throws Exception {
+        // torchvision-style names and shapes: a 3-channel stem and a classifier that is ignored
+        var rgb = dev.ember.nn.zoo.ResNet.resnet18(3, 1000, dev.ember.core.random.Generator.seeded(1));
+        Path file = tmp.resolve("resnet18.safetensors");
+        dev.ember.nn.io.SafeTensors.save(rgb.stateDict(), file, Map.of());
+        var net = (dev.ember.nn.zoo.ResNetUNet) SegModelSpec.resnet18(64, 64).build(dev.ember.core.random.Generator.seeded(2));
+        BrainUNetRecipe.loadEncoder(net, file);
+        var state = net.stateDict();
+        assertArrayEquals(rgb.stateDict().get("conv1.weight").sum(1, true).toFloatArray(), state.get("encoder.conv1.weight").toFloatArray(), 1e-6f);
+        assertArrayEquals(rgb.stateDict().get("layer4.1.conv2.weight").toFloatArray(), state.get("encoder.layer4.1.conv2.weight").toFloatArray());
+
+        Path wrong = tmp.resolve("wrong.safetensors");
+        dev.ember.nn.io.SafeTensors.save(Map.of("conv1.weight", dev.ember.core.Tensor.zeros(8, 3, 3, 3)), wrong, Map.of());
+        var e = assertThrows(IllegalArgumentException.class, () -> BrainUNetRecipe.loadEncoder(net, wrong));
+        assertTrue(e.getMessage().contains("does not hold ResNet-18 weights"), e.getMessage());
+    }
+
     private static String list(Path dir) throws Exception {
         try (var s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList().toString();
