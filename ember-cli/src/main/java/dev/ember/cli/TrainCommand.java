@@ -45,13 +45,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from the latest checkpoint in --out")
     boolean resume;
 
+    @Option(names = "--limit", description = "train on the first N examples only (a quick trial)")
+    Integer limit;
+
     @Override
     public Integer call() throws Exception {
         Recipe r = Recipes.byName(recipe);
         Device d = device == null ? Device.best() : Device.parse(device);
         d.backend(); // fails early, with the reason, if the device is unusable
         System.err.println("ember train " + r.name() + ": " + r.description() + " on " + d);
-        Map<String, Object> result = r.run(new RecipeOptions(epochs, batchSize, lr, seed, d, data, out, resume));
+        Map<String, Object> result = r.run(new RecipeOptions(epochs, batchSize, lr, seed, d, data, out, resume, limit));
         System.out.println(new ObjectMapper().writeValueAsString(result));
         return 0;
     }

@@ -66,6 +66,11 @@ final class ImageClassificationRecipe implements Recipe {
             throw new UncheckedIOException(e.getMessage(), e);
         }
         TensorDataset train = all.subset(0, all.size() - VALIDATION), val = all.subset(all.size() - VALIDATION, all.size());
+        if (o.limit() != null) {
+            int n = Math.min(o.limit(), train.size());
+            train = train.subset(0, n);
+            val = val.subset(0, Math.min(val.size(), Math.max(500, n / 10)));
+        }
         int epochs = o.epochsOr(defaultEpochs), batch = o.batchSizeOr(defaultBatch);
         Device device = o.device();
         Generator.manualSeed(o.seed());

@@ -10,9 +10,10 @@ import java.nio.file.Path;
  * @param data   the folder with the recipe's data files, or null for the default locations
  * @param out    where the model, logs, curves and checkpoints go
  * @param resume continue from the latest checkpoint in {@code out}
+ * @param limit  use only the first {@code limit} training examples (a quick trial run), or null for all
  */
 public record RecipeOptions(Integer epochs, Integer batchSize, Double lr, long seed, Device device, Path data, Path out,
-                            boolean resume) {
+                            boolean resume, Integer limit) {
 
     public int epochsOr(int d) { return epochs != null ? epochs : d; }
 

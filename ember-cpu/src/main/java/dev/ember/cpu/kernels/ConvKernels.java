@@ -52,7 +52,7 @@ final class ConvKernels {
         long xImg = (long) xs[1] * xs[2] * xs[3], yImg = (long) ys[1] * cols;
         long inPlane = (long) g.h * g.w;
         perImage(n, (s, e) -> {
-            MemorySegment col = g.identity() ? null : Gemm.buffer(d, (long) rows * cols);
+            MemorySegment col = g.identity() ? null : Gemm.scratch(0, d, (long) rows * cols);
             for (long i = s; i < e; i++) {
                 for (int gi = 0; gi < groups; gi++) {
                     long xOff = x.offset() + i * xImg + (long) gi * cg * inPlane;
@@ -83,7 +83,7 @@ final class ConvKernels {
         long xImg = (long) xs[1] * cols, yImg = (long) ys[1] * ys[2] * ys[3], yPlane = (long) ys[2] * ys[3];
         y.segment().asSlice(y.offset() * d.byteSize(), y.numel() * d.byteSize()).fill((byte) 0);
         perImage(n, (s, e) -> {
-            MemorySegment col = Gemm.buffer(d, (long) rows * cols);
+            MemorySegment col = Gemm.scratch(0, d, (long) rows * cols);
             for (long i = s; i < e; i++) {
                 for (int gi = 0; gi < groups; gi++) {
                     long xOff = x.offset() + i * xImg + (long) gi * cig * cols;
@@ -112,9 +112,10 @@ final class ConvKernels {
         perImage(n, (s, e) -> {
             // each chunk of images sums into its own buffer; the buffers are added under a lock
             boolean whole = s == 0 && e == n;
-            MemorySegment acc = whole ? gw.segment() : Gemm.buffer(d, total);
+            MemorySegment acc = whole ? gw.segment() : Gemm.scratch(1, d, total);
             long accOff = whole ? gw.offset() : 0;
-            MemorySegment col = g.identity() ? null : Gemm.buffer(d, (long) rows * cols);
+            if (!whole) acc.asSlice(0, total * d.byteSize()).fill((byte) 0);
+            MemorySegment col = g.identity() ? null : Gemm.scratch(0, d, (long) rows * cols);
             for (long i = s; i < e; i++) {
                 for (int gi = 0; gi < groups; gi++) {
                     long xOff = x.offset() + i * xImg + (long) gi * cg * inPlane;
@@ -182,8 +183,7 @@ final class ConvKernels {
 
     /** The adjoint of im2col: y[c, ih, iw] += col[(c, i, j), (oh, ow)]; one thread per channel so writes never race. */
     static void col2im(DType d, MemorySegment col, Geom g, MemorySegment y, long yOff) {
-        int khw = g.kh * g.kw;
-        boolean f32 = d == DType.F32;
+        int esz = d.byteSize();
         CpuParallel.forRange(g.c, 1, (s, e) -> {
             for (int c = (int) s; c < e; c++) {
                 for (int i = 0; i < g.kh; i++) {
@@ -192,21 +192,16 @@ final class ConvKernels {
                         int dj = j * g.dw - g.pw;
                         int lo = Math.max(0, Math.ceilDiv(-dj, g.sw));
                         int hi = Math.min(g.ow, Math.floorDiv(g.w - 1 - dj, g.sw) + 1);
+                        if (hi <= lo) continue;
                         for (int oh = 0; oh < g.oh; oh++) {
                             int ih = oh * g.sh - g.ph + i * g.dh;
                             if (ih < 0 || ih >= g.h) continue;
-                            long src = ((long) r * g.oh + oh) * g.ow;
-                            long dst = yOff + ((long) c * g.h + ih) * g.w + dj;
-                            if (f32) {
-                                for (int ow = lo; ow < hi; ow++) {
-                                    long at = (dst + (long) ow * g.sw) * 4;
-                                    y.set(ValueLayout.JAVA_FLOAT, at, y.get(ValueLayout.JAVA_FLOAT, at) + col.get(ValueLayout.JAVA_FLOAT, (src + ow) * 4));
-                                }
+                            long src = ((long) r * g.oh + oh) * g.ow + lo;
+                            long dst = yOff + ((long) c * g.h + ih) * g.w + dj + (long) lo * g.sw;
+                            if (g.sw == 1) {
+                                VecMath.addInto(d, col, src * esz, y, dst * esz, hi - lo);
                             } else {
-                                for (int ow = lo; ow < hi; ow++) {
-                                    long at = (dst + (long) ow * g.sw) * 8;
-                                    y.set(ValueLayout.JAVA_DOUBLE, at, y.get(ValueLayout.JAVA_DOUBLE, at) + col.get(ValueLayout.JAVA_DOUBLE, (src + ow) * 8));
-                                }
+                                VecMath.addIntoStrided(d, col, src * esz, y, dst * esz, g.sw, hi - lo);
                             }
                         }
                     }
@@ -217,40 +212,19 @@ final class ConvKernels {
 
     /** y[n, o, :] += b[o] over planes of {@code plane} elements. */
     private static void addBias(Tensor y, Tensor b, int n, int channels, int plane) {
-        boolean f32 = y.dtype() == DType.F32;
+        DType d = y.dtype();
+        int esz = d.byteSize();
         MemorySegment ys = y.segment(), bs = b.segment();
         CpuParallel.forRange((long) n * channels, Math.max(1, 16384 / Math.max(1, plane)), (s, e) -> {
             for (long p = s; p < e; p++) {
-                long base = y.offset() + p * plane;
                 long bi = b.offset() + p % channels;
-                if (f32) {
-                    float v = bs.get(ValueLayout.JAVA_FLOAT, bi * 4);
-                    for (int k = 0; k < plane; k++) {
-                        long at = (base + k) * 4;
-                        ys.set(ValueLayout.JAVA_FLOAT, at, ys.get(ValueLayout.JAVA_FLOAT, at) + v);
-                    }
-                } else {
-                    double v = bs.get(ValueLayout.JAVA_DOUBLE, bi * 8);
-                    for (int k = 0; k < plane; k++) {
-                        long at = (base + k) * 8;
-                        ys.set(ValueLayout.JAVA_DOUBLE, at, ys.get(ValueLayout.JAVA_DOUBLE, at) + v);
-                    }
-                }
+                double v = d == DType.F32 ? bs.get(ValueLayout.JAVA_FLOAT, bi * 4) : bs.get(ValueLayout.JAVA_DOUBLE, bi * 8);
+                VecMath.addScalar(d, ys, (y.offset() + p * plane) * esz, v, plane);
             }
         });
     }
 
     private static void addInto(DType d, MemorySegment src, MemorySegment dst, long dstOff, long count) {
-        if (d == DType.F32) {
-            for (long k = 0; k < count; k++) {
-                long at = (dstOff + k) * 4;
-                dst.set(ValueLayout.JAVA_FLOAT, at, dst.get(ValueLayout.JAVA_FLOAT, at) + src.get(ValueLayout.JAVA_FLOAT, k * 4));
-            }
-        } else {
-            for (long k = 0; k < count; k++) {
-                long at = (dstOff + k) * 8;
-                dst.set(ValueLayout.JAVA_DOUBLE, at, dst.get(ValueLayout.JAVA_DOUBLE, at) + src.get(ValueLayout.JAVA_DOUBLE, k * 8));
-            }
-        }
+        VecMath.addInto(d, src, 0, dst, dstOff * d.byteSize(), count);
     }
 }

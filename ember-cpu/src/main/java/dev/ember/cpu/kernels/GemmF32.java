@@ -7,12 +7,27 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Single-precision GEMM, {@code C = A B} or {@code C += A B}, in the BLIS structure: B is packed
  * into KC x NC panels of NR-wide slivers, A into MC x KC blocks of MR-tall slivers, and an
  * MR x NR register tile of FMA accumulators runs over each pair. A and B may have any strides
  * (a transposed operand is absorbed by packing); C is row-major with leading dimension ldc.
+ *
+ * <p>Why the micro-kernel looks the way it does (measured with C2 on AVX2, JDK 25):
+ * <ul>
+ *   <li>It touches only heap {@code float[]} (packed A, packed B, a small result tile), so C2
+ *       sees one array type, removes the range checks from the counted loop, and never has to
+ *       box a vector because a {@link MemorySegment} call site went polymorphic.</li>
+ *   <li>The tile is 4 x 2 vectors: 8 accumulators + 2 B vectors + 4 broadcasts fit the 16 AVX2
+ *       registers even after C2 hoists every load of an iteration to its top. A 6 x 2 tile (12
+ *       accumulators) spills one accumulator to the stack and the store/reload on the loop-carried
+ *       chain halves the throughput.</li>
+ *   <li>The tile is written to C by {@link #storeTile}, once per KC-deep product, so the
+ *       MemorySegment access of C costs ~2% and stays out of the hot loop.</li>
+ * </ul>
+ * Packing buffers are per thread and reused, so a steady-state call allocates nothing.
  * Generated from the same template as {@link GemmF64}; keep the two in step.
  */
 final class GemmF32 {
@@ -25,16 +40,16 @@ final class GemmF32 {
     private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT;
     private static final long ESZ = 4;
 
-    static final int MR = 6;
+    static final int MR = 4;
     static final int NR = 2 * L;
-    // KC x NR of B and MR x KC of A stay in L1 while the micro-kernel streams through them;
-    // an MC x KC block of A fits L2; a KC x NC panel of B is shared by all threads from L3.
+    // KC x NR of B (16 KiB at AVX2) stays in L1 while the micro-kernel walks an MC x KC block of A
+    // (128 KiB) from L2; a KC x NC panel of B is shared by all threads from L3.
     static final int KC = 256;
-    static final int MC = MR * 24;
-    static final int NC = NR * 128;
+    static final int MC = 128;
+    static final int NC = 4096;
 
-    private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() ->
+            new float[][] {new float[MC * KC], new float[MR * NR], new float[0], new float[NR * KC]});
 
     /**
      * C[i, j] (+)= sum_k A[i, k] B[k, j]. Offsets and strides are in elements.
@@ -52,7 +67,7 @@ final class GemmF32 {
             return;
         }
         int threads = parallel ? CpuParallel.threads() : 1;
-        float[] bPack = new float[Math.min(KC, k) * roundUp(Math.min(NC, n), NR)];
+        float[] bPack = bPanel(Math.min(KC, k) * roundUp(Math.min(NC, n), NR));
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int nSlivers = (nc + NR - 1) / NR;
@@ -62,38 +77,53 @@ final class GemmF32 {
                 long bBase = bOff + pc * bRs + jc * bCs;
                 int kcF = kc;
                 if (threads > 1 && (long) kc * nc > 32_768) {
-                    CpuParallel.forRange(nSlivers, 4, (s, e) -> packB(b, bBase, bRs, bCs, kcF, nc, (int) s, (int) e, bPack));
+                    CpuParallel.forRange(nSlivers, 8, (s, e) -> packB(b, bBase, bRs, bCs, kcF, nc, (int) s, (int) e, bPack));
                 } else {
                     packB(b, bBase, bRs, bCs, kc, nc, 0, nSlivers, bPack);
                 }
                 int mBlocks = (m + MC - 1) / MC;
-                // split the panel's slivers into groups so that small-M problems still use all threads
+                // split the panel's slivers into groups so that small-M problems still use all
+                // threads, and into a few tasks per thread so that a thread slowed down by other
+                // load on the machine takes fewer of them
                 int groups = 1;
                 if (threads > 1) {
                     long work = (long) m * nc * kc;
-                    int wanted = (int) Math.min(threads * 2L, Math.max(1, work / 262_144));
+                    int wanted = (int) Math.min(threads * 4L, Math.max(1, work / 262_144));
                     groups = Math.max(1, Math.min(nSlivers, (wanted + mBlocks - 1) / mBlocks));
                 }
                 int g = groups, slPerGroup = (nSlivers + groups - 1) / groups;
                 long aBase = aOff + pc * aCs;
                 long cBase = cOff + jc;
-                long tasks = (long) mBlocks * g;
-                CpuParallel.Range body = (s, e) -> {
-                    float[] aPack = A_PACK.get();
-                    float[] tile = TILE.get();
-                    for (long t = s; t < e; t++) {
-                        int ib = (int) (t / g), gi = (int) (t % g);
+                int tasks = mBlocks * g;
+                AtomicInteger next = new AtomicInteger();
+                CpuParallel.Range worker = (s, e) -> {
+                    float[][] bufs = BUFFERS.get();
+                    float[] aPack = bufs[0], tile = bufs[1];
+                    int packedBlock = -1;
+                    // tasks are taken in order, so a thread usually reuses the A block it packed last
+                    for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
+                        int ib = t / g, gi = t % g;
                         int ic = ib * MC, mc = Math.min(MC, m - ic);
                         int sl0 = gi * slPerGroup, sl1 = Math.min(nSlivers, sl0 + slPerGroup);
                         if (sl0 >= sl1) continue;
-                        packA(a, aBase + ic * aRs, aRs, aCs, mc, kcF, aPack);
+                        if (ib != packedBlock) {
+                            packA(a, aBase + ic * aRs, aRs, aCs, mc, kcF, aPack);
+                            packedBlock = ib;
+                        }
                         macro(mc, nc, kcF, sl0, sl1, aPack, bPack, c, cBase + ic * ldc, ldc, add, tile);
                     }
                 };
-                if (tasks > 1 && threads > 1) CpuParallel.forRange(tasks, 1, body);
-                else body.run(0, tasks);
+                if (tasks > 1 && threads > 1) CpuParallel.forRange(Math.min(threads, tasks), 1, worker);
+                else worker.run(0, 1);
             }
         }
+    }
+
+    /** The calling thread's B panel buffer, grown on demand and kept. */
+    private static float[] bPanel(int size) {
+        float[][] bufs = BUFFERS.get();
+        if (bufs[2].length < size) bufs[2] = new float[size];
+        return bufs[2];
     }
 
     private static int roundUp(int x, int to) { return (x + to - 1) / to * to; }
@@ -103,20 +133,26 @@ final class GemmF32 {
         for (int sl = s0; sl < s1; sl++) {
             int j0 = sl * NR, w = Math.min(NR, nc - j0);
             int d = sl * kc * NR;
-            if (cs == 1) {
+            if (cs == 1 && w == NR) {
+                for (int p = 0; p < kc; p++, d += NR) {
+                    long src = (base + p * rs + j0) * ESZ;
+                    FloatVector.fromMemorySegment(S, b, src, NATIVE).intoArray(dst, d);
+                    FloatVector.fromMemorySegment(S, b, src + L * ESZ, NATIVE).intoArray(dst, d + L);
+                }
+            } else if (cs == 1) {
                 for (int p = 0; p < kc; p++, d += NR) {
                     MemorySegment.copy(b, E, (base + p * rs + j0) * ESZ, dst, d, w);
                     for (int j = w; j < NR; j++) dst[d + j] = 0;
                 }
             } else if (rs == 1) {
-                // B transposed: a column of the sliver is contiguous along k
-                for (int j = 0; j < NR; j++) {
-                    if (j < w) {
-                        long src = base + (long) (j0 + j) * cs;
-                        for (int p = 0; p < kc; p++) dst[d + p * NR + j] = b.get(E, (src + p) * ESZ);
-                    } else {
-                        for (int p = 0; p < kc; p++) dst[d + p * NR + j] = 0;
-                    }
+                // B transposed: each column of the sliver is contiguous along k; bulk-copy the
+                // columns to the heap first, as per-element segment reads cost several ns each
+                float[] cols = BUFFERS.get()[3];
+                for (int j = 0; j < w; j++) MemorySegment.copy(b, E, (base + (long) (j0 + j) * cs) * ESZ, cols, j * kc, kc);
+                for (int p = 0; p < kc; p++) {
+                    int q = d + p * NR;
+                    for (int j = 0; j < w; j++) dst[q + j] = cols[j * kc + p];
+                    for (int j = w; j < NR; j++) dst[q + j] = 0;
                 }
             } else {
                 for (int p = 0; p < kc; p++, d += NR) {
@@ -139,6 +175,18 @@ final class GemmF32 {
                     MemorySegment.copy(a, E, (base + p * cs + i0) * ESZ, dst, d + p * MR, h);
                     for (int i = h; i < MR; i++) dst[d + p * MR + i] = 0;
                 }
+            } else if (cs == 1) {
+                // rows contiguous along k: bulk-copy them to the heap, then interleave
+                float[] rows = BUFFERS.get()[3];
+                for (int i = 0; i < h; i++) MemorySegment.copy(a, E, (base + (long) (i0 + i) * rs) * ESZ, rows, i * kc, kc);
+                for (int i = h; i < MR; i++) java.util.Arrays.fill(rows, i * kc, (i + 1) * kc, 0);
+                for (int p = 0; p < kc; p++) {
+                    int q = d + p * MR;
+                    dst[q] = rows[p];
+                    dst[q + 1] = rows[kc + p];
+                    dst[q + 2] = rows[2 * kc + p];
+                    dst[q + 3] = rows[3 * kc + p];
+                }
             } else {
                 for (int i = 0; i < MR; i++) {
                     if (i < h) {
@@ -154,71 +202,70 @@ final class GemmF32 {
 
     private static void macro(int mc, int nc, int kc, int sl0, int sl1, float[] aPack, float[] bPack,
                               MemorySegment c, long cBase, long ldc, boolean add, float[] tile) {
-        MemorySegment tileSeg = MemorySegment.ofArray(tile);
         for (int sl = sl0; sl < sl1; sl++) {
             int j0 = sl * NR, w = Math.min(NR, nc - j0);
             int bIdx = sl * kc * NR;
             for (int i0 = 0; i0 < mc; i0 += MR) {
                 int h = Math.min(MR, mc - i0);
-                int aIdx = i0 * kc;
+                micro(kc, aPack, i0 * kc, bPack, bIdx, tile);
                 long cOff = cBase + i0 * ldc + j0;
                 if (h == MR && w == NR) {
-                    micro(kc, aPack, aIdx, bPack, bIdx, c, cOff * ESZ, ldc * ESZ, add);
+                    storeTile(tile, c, cOff * ESZ, ldc * ESZ, add);
                 } else {
-                    micro(kc, aPack, aIdx, bPack, bIdx, tileSeg, 0, NR * ESZ, false);
-                    for (int i = 0; i < h; i++) {
-                        long row = (cOff + i * ldc) * ESZ;
-                        for (int j = 0; j < w; j++) {
-                            float v = tile[i * NR + j];
-                            long at = row + j * ESZ;
-                            c.set(E, at, add ? c.get(E, at) + v : v);
-                        }
-                    }
+                    storePartial(tile, c, cOff * ESZ, ldc * ESZ, h, w, add);
                 }
             }
         }
     }
 
-    /** The MR x NR register tile: 12 vector accumulators, one broadcast of A per row per k. */
-    private static void micro(int kc, float[] ap, int ai, float[] bp, int bi,
-                              MemorySegment c, long cByte, long ldcByte, boolean add) {
+    /** The MR x NR register tile: 8 vector accumulators, one broadcast of A per row per k. */
+    private static void micro(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+        for (int p = 0; p < kc; p++) {
+            int ia = ai + p * MR, ib = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, ib);
+            FloatVector b1 = FloatVector.fromArray(S, bp, ib + L);
+            FloatVector x = FloatVector.broadcast(S, ap[ia]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ai + 1]);
+            x = FloatVector.broadcast(S, ap[ia + 1]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ai + 2]);
+            x = FloatVector.broadcast(S, ap[ia + 2]);
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ai + 3]);
+            x = FloatVector.broadcast(S, ap[ia + 3]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[ai + 4]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[ai + 5]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
-        long hb = L * ESZ;
-        store(c, cByte, hb, c00, c01, add);
-        store(c, cByte + ldcByte, hb, c10, c11, add);
-        store(c, cByte + 2 * ldcByte, hb, c20, c21, add);
-        store(c, cByte + 3 * ldcByte, hb, c30, c31, add);
-        store(c, cByte + 4 * ldcByte, hb, c40, c41, add);
-        store(c, cByte + 5 * ldcByte, hb, c50, c51, add);
+        c00.intoArray(tile, 0); c01.intoArray(tile, L);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
     }
 
-    private static void store(MemorySegment c, long off, long hb, FloatVector v0, FloatVector v1, boolean add) {
-        if (add) {
-            v0 = v0.add(FloatVector.fromMemorySegment(S, c, off, NATIVE));
-            v1 = v1.add(FloatVector.fromMemorySegment(S, c, off + hb, NATIVE));
+    /**
+     * The top-left h x w corner of the tile into C. A method of its own so that C2 compiles its
+     * segment accesses with their own inlining budget rather than as calls out of {@link #macro}.
+     */
+    private static void storePartial(float[] tile, MemorySegment c, long off, long ldcByte, int h, int w, boolean add) {
+        for (int i = 0; i < h; i++, off += ldcByte) {
+            for (int j = 0; j < w; j++) {
+                float v = tile[i * NR + j];
+                long at = off + j * ESZ;
+                c.set(E, at, add ? c.get(E, at) + v : v);
+            }
         }
-        v0.intoMemorySegment(c, off, NATIVE);
-        v1.intoMemorySegment(c, off + hb, NATIVE);
+    }
+
+    /** C's MR x NR block at byte offset {@code off} (+)= the tile. */
+    private static void storeTile(float[] tile, MemorySegment c, long off, long ldcByte, boolean add) {
+        for (int i = 0; i < MR; i++, off += ldcByte) {
+            for (int v = 0; v < NR; v += L) {
+                FloatVector t = FloatVector.fromArray(S, tile, i * NR + v);
+                long at = off + v * ESZ;
+                if (add) t = t.add(FloatVector.fromMemorySegment(S, c, at, NATIVE));
+                t.intoMemorySegment(c, at, NATIVE);
+            }
+        }
     }
 }
