@@ -48,13 +48,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "train on the first N examples only (a quick trial)")
     Integer limit;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "a recipe-specific setting, e.g. --set width=16 for brain-unet")
+    Map<String, String> settings;
+
     @Override
     public Integer call() throws Exception {
         Recipe r = Recipes.byName(recipe);
         Device d = device == null ? Device.best() : Device.parse(device);
         d.backend(); // fails early, with the reason, if the device is unusable
         System.err.println("ember train " + r.name() + ": " + r.description() + " on " + d);
-        Map<String, Object> result = r.run(new RecipeOptions(epochs, batchSize, lr, seed, d, data, out, resume, limit));
+        Map<String, Object> result = r.run(new RecipeOptions(epochs, batchSize, lr, seed, d, data, out, resume, limit, settings));
         System.out.println(new ObjectMapper().writeValueAsString(result));
         return 0;
     }

@@ -38,7 +38,7 @@ class SegmentCommandTest {
         truth = data.resolve("ch2bet.nii.gz");
         model = tmp.resolve("model");
         var settings = new BrainUNetRecipe.Settings(SegModelSpec.UNET, 1, 4, 32, 32, null, false, 1, 4, 1, 4, 3e-3);
-        new BrainUNetRecipe(settings).run(new RecipeOptions(1, 4, null, 0, Device.CPU, data, model, false, null));
+        new BrainUNetRecipe(settings).run(new RecipeOptions(1, 4, null, 0, Device.CPU, data, model, false, null, null));
     }
 
     /** Runs the command as the CLI does; returns {exit code, stdout, stderr}. */

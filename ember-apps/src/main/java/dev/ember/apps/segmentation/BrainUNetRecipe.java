@@ -47,7 +47,7 @@ import java.util.Map;
  * generalisation across patients or scanners.
  *
  * <pre>{@code
- * Map<String, Object> r = new BrainUNetRecipe().run(new RecipeOptions(null, null, null, 0, Device.best(), null, null, false, null));
+ * Map<String, Object> r = new BrainUNetRecipe().run(new RecipeOptions(null, null, null, 0, Device.best(), null, null, false, null, null));
  * double dice = (Double) r.get("test_dice");
  * }</pre>
  */
@@ -194,6 +194,11 @@ public final class BrainUNetRecipe implements Recipe {
 
     @Override
     public Map<String, Object> run(RecipeOptions o) {
+        if (!o.settings().isEmpty()) {
+            Map<String, String> merged = new LinkedHashMap<>(fromSystemProperties());
+            merged.putAll(o.settings());
+            return new BrainUNetRecipe(Settings.parse(merged)).run(o.withoutSettings());
+        }
         long t0 = System.nanoTime();
         Path dir = DataLocator.find("brain-mri", o.data(), T1, MASK);
         Data data = load(dir, settings.maxSlices());

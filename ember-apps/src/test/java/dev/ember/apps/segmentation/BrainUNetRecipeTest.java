@@ -40,7 +40,7 @@ class BrainUNetRecipeTest {
     void shortRunWritesEveryOutput() throws Exception {
         var settings = new BrainUNetRecipe.Settings(SegModelSpec.UNET, 1, 4, 32, 32, null, true, 3, 4, 1, 4, 3e-3);
         Path out = tmp.resolve("run");
-        Map<String, Object> r = new BrainUNetRecipe(settings).run(new RecipeOptions(1, 4, null, 0, Device.CPU, null, out, false, null));
+        Map<String, Object> r = new BrainUNetRecipe(settings).run(new RecipeOptions(1, 4, null, 0, Device.CPU, null, out, false, null, null));
         for (String f : List.of("model.safetensors", "model.json", "best.safetensors", "metrics.csv", "metrics.jsonl", "loss.png",
                 "overlays.png", "test_slices.csv")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f + " is written; found " + list(out));
