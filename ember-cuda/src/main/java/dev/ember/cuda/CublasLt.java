@@ -166,8 +166,9 @@ public final class CublasLt {
                     MemorySegment alpha = scale == Cublas.CUDA_R_64F ? ar.allocateFrom(JAVA_DOUBLE, 1.0) : ar.allocateFrom(JAVA_FLOAT, 1f);
                     MemorySegment beta = scale == Cublas.CUDA_R_64F ? ar.allocateFrom(JAVA_DOUBLE, 0.0) : ar.allocateFrom(JAVA_FLOAT, 0f);
                     MemorySegment dPtr = MemorySegment.ofAddress(d);
+                    MemorySegment wsPtr = ws == null ? MemorySegment.NULL : ws;
                     int rc = (int) matmul.invokeExact(handle, desc, alpha, MemorySegment.ofAddress(a), aL, MemorySegment.ofAddress(b), bL,
-                            beta, dPtr, dL, dPtr, dL, algo, ws == null ? MemorySegment.NULL : ws, ws == null ? 0L : ws.byteSize(),
+                            beta, dPtr, dL, dPtr, dL, algo, wsPtr, wsPtr.byteSize(),
                             device.stream().handle());
                     check(rc, "cublasLtMatmul(" + dtype + ", m=" + m + ", n=" + n + ", k=" + k + ", epilogue=" + epilogue + ")");
                 } finally {
