@@ -196,7 +196,7 @@ public final class CudaDevice {
                 throw new UnsupportedOperationException("run-time kernel compilation on " + device + " needs NVRTC: " + f.missingReason()
                         + ". Install it (the CUDA toolkit, or pip install nvidia-cuda-nvrtc) or set EMBER_CUDA_PATH");
             }
-            runtimeKernels = new RuntimeKernels(this, Nvrtc.bind(f.lookup()));
+            runtimeKernels = new RuntimeKernels(this, Nvrtc.load(f));
         }
         return runtimeKernels;
     }

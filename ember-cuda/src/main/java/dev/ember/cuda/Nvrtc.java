@@ -63,6 +63,32 @@ public final class Nvrtc {
                 FunctionDescriptor.of(ADDRESS, JAVA_INT));
     }
 
+    /**
+     * NVRTC as found by {@link CudaLibraries}, with its builtins library (which NVRTC opens by
+     * bare name when it compiles) loaded first from the same folder, so a wheel's or a toolkit's
+     * NVRTC works without LD_LIBRARY_PATH.
+     */
+    public static Nvrtc load(CudaLibraries.Found found) {
+        if (found.location() != null) {
+            java.nio.file.Path file = java.nio.file.Path.of(found.location());
+            java.nio.file.Path folder = file.getParent();
+            if (folder != null && java.nio.file.Files.isDirectory(folder)) {
+                try (var ds = java.nio.file.Files.newDirectoryStream(folder, "libnvrtc-builtins.so.*")) {
+                    for (java.nio.file.Path b : ds) {
+                        try {
+                            SymbolLookup.libraryLookup(b, Arena.global());
+                        } catch (IllegalArgumentException ignored) {
+                            // NVRTC then reports the builtins it could not open when it compiles
+                        }
+                    }
+                } catch (java.io.IOException ignored) {
+                    // an unreadable folder: NVRTC falls back to the loader's own search
+                }
+            }
+        }
+        return bind(found.lookup());
+    }
+
     /** Binds NVRTC's functions from {@code lib}; throws naming a function the library lacks. */
     public static Nvrtc bind(SymbolLookup lib) { return new Nvrtc(lib); }
 
