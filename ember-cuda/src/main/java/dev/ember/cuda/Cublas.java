@@ -34,7 +34,6 @@ public final class Cublas {
     static final int GEMM_DEFAULT = -1;
 
     private static volatile boolean tf32 = Boolean.getBoolean("ember.cuda.tf32");
-    private static volatile Object library; // a SymbolLookup, or the String reason it is missing
 
     private final CudaDevice device;
     private final MemorySegment handle;
@@ -72,20 +71,12 @@ public final class Cublas {
     }
 
     /** cuBLAS for {@code device}, made on first use; an error says which file was looked for where. */
-    static Cublas create(CudaDevice device) {
-        Object lib = library;
-        if (lib == null) {
-            synchronized (Cublas.class) {
-                if (library == null) {
-                    CudaLibraries.Found f = CudaLibraries.fromEnvironment().find(CudaLibraries.CUBLAS);
-                    library = f.isPresent() ? f.lookup() : f.missingReason()
-                            + ". Install cuBLAS (the CUDA toolkit, or pip install nvidia-cublas) or set EMBER_CUDA_PATH";
-                }
-                lib = library;
-            }
+    static Cublas create(CudaDevice device, CudaLibraries.Found f) {
+        if (!f.isPresent()) {
+            throw new UnsupportedOperationException("matmul on " + device.device() + " needs cuBLAS: " + f.missingReason()
+                    + ". Install cuBLAS (the CUDA toolkit, or pip install nvidia-cublas) or set EMBER_CUDA_PATH");
         }
-        if (lib instanceof String reason) throw new UnsupportedOperationException("matmul on " + device.device() + " needs cuBLAS: " + reason);
-        return new Cublas(device, (SymbolLookup) lib);
+        return new Cublas(device, f.lookup());
     }
 
     /**

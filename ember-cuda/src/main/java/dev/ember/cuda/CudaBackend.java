@@ -12,6 +12,8 @@ import dev.ember.cuda.kernels.CudaKernels;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * NVIDIA GPUs through the CUDA driver API, found and bound at first use without JNI or a native
@@ -28,6 +30,7 @@ public final class CudaBackend implements Backend {
     private final CudaLibraries libraries;
     private volatile State state;
     private volatile KernelTable kernels;
+    private final Map<CudaLibraries.Library, CudaLibraries.Found> found = new ConcurrentHashMap<>();
 
     private record State(CudaDriver driver, String libraryLocation, int driverVersion, List<CudaDevice> devices,
                          List<DeviceInfo> infos, String reason) {}
@@ -50,6 +53,22 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public List<DeviceInfo> devices() { return state().infos; }
+
+    /** The search for {@code lib} (cuBLAS, cuBLASLt, cuDNN, NVRTC), done once per backend. */
+    public CudaLibraries.Found library(CudaLibraries.Library lib) { return found.computeIfAbsent(lib, libraries::find); }
+
+    /**
+     * Which of the optional libraries were found, for {@code ember devices}, for example
+     * {@code cuBLAS yes, cuBLASLt yes, cuDNN no, NVRTC no}.
+     */
+    public String librarySummary() {
+        StringBuilder sb = new StringBuilder();
+        for (CudaLibraries.Library l : List.of(CudaLibraries.CUBLAS, CudaLibraries.CUBLAS_LT, CudaLibraries.CUDNN, CudaLibraries.NVRTC)) {
+            if (!sb.isEmpty()) sb.append(", ");
+            sb.append(l.what().replace(" 9", "")).append(library(l).isPresent() ? " yes" : " no");
+        }
+        return sb.toString();
+    }
 
     /** The CUDA driver version, for example 13000, or 0 when unavailable. */
     public int driverVersion() { return state().driverVersion; }
@@ -143,6 +162,7 @@ public final class CudaBackend implements Backend {
         if (n == 0) return failed(cu, version, "the NVIDIA driver (CUDA " + versionString(version) + ") reports no CUDA device");
         List<CudaDevice> devices = new ArrayList<>();
         List<DeviceInfo> infos = new ArrayList<>();
+        String libs = librarySummary();
         for (int i = 0; i < n; i++) {
             int h = cu.device(i);
             int major = cu.deviceAttribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR, h);
@@ -150,11 +170,11 @@ public final class CudaBackend implements Backend {
             int sms = cu.deviceAttribute(CudaDriver.ATTR_MULTIPROCESSOR_COUNT, h);
             long mem = cu.deviceTotalMem(h);
             String details = MemoryStats.human(mem) + ", compute capability " + major + "." + minor + ", " + sms
-                    + " SMs, driver CUDA " + versionString(version);
+                    + " SMs, driver CUDA " + versionString(version) + "; " + libs;
             if (major < 8) {
                 details += " (unsupported: Ember's kernels need compute capability 8.0 or newer)";
             } else {
-                devices.add(new CudaDevice(cu, i));
+                devices.add(new CudaDevice(cu, i, this::library));
             }
             infos.add(new DeviceInfo(Device.cuda(i), cu.deviceName(h), details));
         }

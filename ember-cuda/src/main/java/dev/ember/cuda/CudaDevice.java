@@ -9,6 +9,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One GPU as Ember drives it: its primary context (shared with cuBLAS, cuDNN and any other CUDA
@@ -36,12 +38,17 @@ public final class CudaDevice {
     private final CudaAllocator allocator;
     private final Map<String, MemorySegment> modules = new HashMap<>();
     private final Map<String, MemorySegment> functions = new HashMap<>();
+    private final Function<CudaLibraries.Library, CudaLibraries.Found> libraries;
     private Cublas cublas;
+    private Optional<CublasLt> cublasLt;
+    private Optional<Cudnn> cudnn;
+    private RuntimeKernels runtimeKernels;
     private MemorySegment[] staging;
     private CudaEvent[] stagingDone;
 
-    CudaDevice(CudaDriver cu, int ordinal) {
+    CudaDevice(CudaDriver cu, int ordinal, Function<CudaLibraries.Library, CudaLibraries.Found> libraries) {
         this.cu = cu;
+        this.libraries = libraries;
         this.ordinal = ordinal;
         this.handle = cu.device(ordinal);
         this.device = Device.cuda(ordinal);
@@ -156,8 +163,48 @@ public final class CudaDevice {
 
     /** cuBLAS on this device's stream, created on first use; throws naming what is missing. */
     public synchronized Cublas cublas() {
-        if (cublas == null) cublas = Cublas.create(this);
+        if (cublas == null) cublas = Cublas.create(this, libraries.apply(CudaLibraries.CUBLAS));
         return cublas;
+    }
+
+    /** cuBLASLt on this device's stream when the library is installed (fused GEMM epilogues), else empty. */
+    public synchronized Optional<CublasLt> cublasLt() {
+        if (cublasLt == null) {
+            CudaLibraries.Found f = libraries.apply(CudaLibraries.CUBLAS_LT);
+            cublasLt = f.isPresent() ? Optional.of(CublasLt.bind(this, f.lookup())) : Optional.empty();
+        }
+        return cublasLt;
+    }
+
+    /** cuDNN 9 on this device's stream when the library is installed (convolutions), else empty. */
+    public synchronized Optional<Cudnn> cudnn() {
+        if (cudnn == null) {
+            CudaLibraries.Found f = libraries.apply(CudaLibraries.CUDNN);
+            cudnn = f.isPresent() && !Cudnn.disabled() ? Optional.of(Cudnn.bind(this, f.lookup())) : Optional.empty();
+        }
+        return cudnn;
+    }
+
+    /**
+     * Run-time compilation of CUDA C for this GPU through NVRTC; throws naming the files searched
+     * when NVRTC is not installed.
+     */
+    public synchronized RuntimeKernels runtimeKernels() {
+        if (runtimeKernels == null) {
+            CudaLibraries.Found f = libraries.apply(CudaLibraries.NVRTC);
+            if (!f.isPresent()) {
+                throw new UnsupportedOperationException("run-time kernel compilation on " + device + " needs NVRTC: " + f.missingReason()
+                        + ". Install it (the CUDA toolkit, or pip install nvidia-cuda-nvrtc) or set EMBER_CUDA_PATH");
+            }
+            runtimeKernels = new RuntimeKernels(this, Nvrtc.load(f));
+        }
+        return runtimeKernels;
+    }
+
+    /** The compute capability as major * 10 + minor, for example 90 for an H100. */
+    public int computeCapability() {
+        return cu.deviceAttribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR, handle) * 10
+                + cu.deviceAttribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR, handle);
     }
 
     // ------------------------------------------------------------------ kernels
@@ -211,7 +258,12 @@ public final class CudaDevice {
     }
 
     public void launch(String name, int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes, Object... args) {
-        MemorySegment f = function(name);
+        launchFunction(function(name), name, gx, gy, gz, bx, by, bz, sharedBytes, args);
+    }
+
+    /** Launches an already loaded kernel (for example one from {@link RuntimeKernels}) on Ember's stream. */
+    public void launchFunction(MemorySegment f, String name, int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes,
+                               Object... args) {
         makeCurrent();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment params = KernelArgs.pack(a, args);

@@ -73,21 +73,83 @@ public final class FusedChain {
 
     public List<Step> steps() { return steps; }
 
+    /**
+     * This chain as its own CUDA C kernel {@code ember_chain(long long n, const T *x, T *y)}: the
+     * steps inlined and the constants written exactly (as float bit patterns), so nothing is
+     * interpreted per element. Self-contained (no headers), for NVRTC; f16 and bf16 convert with
+     * PTX {@code cvt} as cuda_fp16.h does.
+     */
+    public String cudaSource(DType dtype) {
+        String t = switch (dtype) {
+            case F32 -> "float";
+            case F16, BF16 -> "unsigned short";
+            default -> throw new IllegalArgumentException("fused chain: expected f32, f16 or bf16, got " + dtype);
+        };
+        StringBuilder sb = new StringBuilder();
+        sb.append("// ").append(this).append(" for ").append(dtype).append('\n');
+        sb.append("__device__ __forceinline__ float sigmoid_f(float x) { return x >= 0 ? 1.f / (1.f + __expf(-x)) : __expf(x) / (1.f + __expf(x)); }\n");
+        sb.append("__device__ __forceinline__ float load(const ").append(t).append(" *p, long long i) {\n");
+        switch (dtype) {
+            case F32 -> sb.append("    return p[i];\n");
+            case F16 -> sb.append("    float r; asm(\"cvt.f32.f16 %0, %1;\" : \"=f\"(r) : \"h\"(p[i])); return r;\n");
+            default -> sb.append("    return __uint_as_float(((unsigned)p[i]) << 16);\n");
+        }
+        sb.append("}\n__device__ __forceinline__ void store(").append(t).append(" *p, long long i, float v) {\n");
+        switch (dtype) {
+            case F32 -> sb.append("    p[i] = v;\n");
+            case F16 -> sb.append("    unsigned short r; asm(\"cvt.rn.f16.f32 %0, %1;\" : \"=h\"(r) : \"f\"(v)); p[i] = r;\n");
+            default -> sb.append("    unsigned short r; asm(\"cvt.rn.bf16.f32 %0, %1;\" : \"=h\"(r) : \"f\"(v)); p[i] = r;\n");
+        }
+        sb.append("}\nextern \"C\" __global__ void ember_chain(long long n, const ").append(t).append(" *x, ").append(t).append(" *y) {\n");
+        sb.append("    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long)blockDim.x * gridDim.x) {\n");
+        sb.append("        float v = load(x, i);\n");
+        for (int i = 0; i < steps.size(); i++) {
+            String a = "__int_as_float(0x" + Integer.toHexString(Float.floatToRawIntBits(args.get(i))) + ")";
+            sb.append("        ").append(switch (steps.get(i)) {
+                case ADD -> "v += " + a + ";";
+                case MUL -> "v *= " + a + ";";
+                case MAX -> "v = fmaxf(v, " + a + ");";
+                case MIN -> "v = fminf(v, " + a + ");";
+                case EXP -> "v = expf(v);";
+                case LOG -> "v = logf(v);";
+                case TANH -> "v = tanhf(v);";
+                case SIGMOID -> "v = sigmoid_f(v);";
+                case RELU -> "v = v > 0.f ? v : 0.f;";
+                case SQRT -> "v = sqrtf(v);";
+                case RSUB -> "v = " + a + " - v;";
+                case RDIV -> "v = " + a + " / v;";
+                case POW -> "v = powf(v, " + a + ");";
+                case GELU_ERF -> "v = 0.5f * v * (1.f + erff(v * 0.70710678118654752f));";
+                case SILU -> "v = v * sigmoid_f(v);";
+                case NEG -> "v = -v;";
+            }).append('\n');
+        }
+        sb.append("        store(y, i, v);\n    }\n}\n");
+        return sb.toString();
+    }
+
+    /**
+     * As {@link #apply(Tensor)}, through a kernel compiled for this chain at run time with NVRTC
+     * ({@link #cudaSource(DType)}), once per chain, dtype and device: for long chains applied to
+     * many tensors, or for GPUs newer than the shipped fatbins. Throws naming the files searched
+     * when NVRTC is not installed.
+     */
+    public Tensor applyCompiled(Tensor x) {
+        CudaDevice dev = check(x);
+        Tensor in = x.contiguous();
+        Tensor y = Tensor.empty(x.dtype(), x.device(), x.shape());
+        long n = y.numel();
+        if (n == 0) return y;
+        RuntimeKernels.Module m = dev.runtimeKernels().compile("ember_chain_" + x.dtype().shortName() + ".cu", cudaSource(x.dtype()));
+        long es = x.dtype().byteSize();
+        dev.launchFunction(m.function("ember_chain"), "ember_chain (" + this + ")", (int) Math.min(65535L * 8, (n + 255) / 256), 1, 1,
+                256, 1, 1, 0, n, in.segment().address() + in.offset() * es, y.segment().address() + y.offset() * es);
+        return y;
+    }
+
     /** The chain applied to every element of {@code x}, as a new contiguous tensor of x's dtype on x's GPU. */
     public Tensor apply(Tensor x) {
-        if (!x.device().type().equals("cuda")) {
-            throw new IllegalArgumentException("fused chain: runs on a CUDA device, got a tensor of shape "
-                    + java.util.Arrays.toString(x.shape()) + " on " + x.device() + "; use the Tensor ops there");
-        }
-        if (x.dtype() != DType.F32 && x.dtype() != DType.F16 && x.dtype() != DType.BF16) {
-            throw new IllegalArgumentException("fused chain: expected f32, f16 or bf16, got " + x.dtype() + "; convert with .to(DType.F32)");
-        }
-        if (x.requiresGrad()) {
-            throw new IllegalArgumentException("fused chain: the input requires grad but the chain is not recorded by autograd; "
-                    + "use the Tensor ops, or detach() for inference");
-        }
-        CudaBackend cuda = (CudaBackend) Backends.ofType("cuda");
-        CudaDevice dev = cuda.device(x.device());
+        CudaDevice dev = check(x);
         Tensor in = x.contiguous();
         Tensor y = Tensor.empty(x.dtype(), x.device(), x.shape());
         long n = y.numel();
@@ -103,6 +165,22 @@ public final class FusedChain {
         dev.launch("elementwise_chain_" + type, Math.min(65535L * 8, (n + 255) / 256), 256, 0, n,
                 in.segment().address() + in.offset() * es, y.segment().address() + y.offset() * es, chain);
         return y;
+    }
+
+    private static CudaDevice check(Tensor x) {
+        if (!x.device().type().equals("cuda")) {
+            throw new IllegalArgumentException("fused chain: runs on a CUDA device, got a tensor of shape "
+                    + java.util.Arrays.toString(x.shape()) + " on " + x.device() + "; use the Tensor ops there");
+        }
+        if (x.dtype() != DType.F32 && x.dtype() != DType.F16 && x.dtype() != DType.BF16) {
+            throw new IllegalArgumentException("fused chain: expected f32, f16 or bf16, got " + x.dtype() + "; convert with .to(DType.F32)");
+        }
+        if (x.requiresGrad()) {
+            throw new IllegalArgumentException("fused chain: the input requires grad but the chain is not recorded by autograd; "
+                    + "use the Tensor ops, or detach() for inference");
+        }
+        CudaBackend cuda = (CudaBackend) Backends.ofType("cuda");
+        return cuda.device(x.device());
     }
 
     @Override

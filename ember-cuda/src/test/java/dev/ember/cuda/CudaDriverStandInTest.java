@@ -59,7 +59,7 @@ class CudaDriverStandInTest {
         assertEquals(2, ds.size());
         assertEquals(Device.cuda(0), ds.get(0).device());
         assertEquals("Stand-in GPU A", ds.get(0).name());
-        assertEquals("80.00 GiB, compute capability 9.0, 132 SMs, driver CUDA 13.0", ds.get(0).details());
+        assertTrue(ds.get(0).details().startsWith("80.00 GiB, compute capability 9.0, 132 SMs, driver CUDA 13.0; cuBLAS "), ds.get(0).details());
         assertEquals("Stand-in GPU B", ds.get(1).name());
         assertTrue(ds.get(1).details().contains("compute capability 8.0, 108 SMs"), ds.get(1).details());
         assertEquals(13000, b.driverVersion());

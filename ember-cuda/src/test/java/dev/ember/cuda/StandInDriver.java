@@ -52,6 +52,20 @@ final class StandInDriver {
         return new StandInDriver(dir);
     }
 
+    /** Builds src/test/c/{@code source} into {@code dir/fileName} (a stand-in cuBLASLt, NVRTC or cuDNN) and opens it. */
+    static SymbolLookup buildLibrary(Path dir, String source, String fileName) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path src = Path.of("src/test/c", source).toAbsolutePath();
+        List<String> cmd = List.of(compiler(), "-shared", "-fPIC", "-O1", "-Wl,-z,noexecstack", "-o", dir.resolve(fileName).toString(),
+                src.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("building " + fileName + " failed: " + cmd + "\n" + out);
+        }
+        return SymbolLookup.libraryLookup(dir.resolve(fileName), Arena.global());
+    }
+
     private static String compiler() {
         for (String c : new String[] {"cc", "gcc"}) {
             for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {

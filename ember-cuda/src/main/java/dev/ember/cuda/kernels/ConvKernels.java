@@ -8,11 +8,14 @@ import dev.ember.core.ops.LinalgOps;
 import dev.ember.cuda.CudaBackend;
 import dev.ember.cuda.CudaDevice;
 import dev.ember.cuda.Cublas;
+import dev.ember.cuda.CublasLt;
+import dev.ember.cuda.Cudnn;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -102,6 +105,13 @@ final class ConvKernels {
             return;
         }
         CudaDevice dev = Launch.device(b, y);
+        Optional<Cudnn> dnn = dev.cudnn();
+        if (dnn.isPresent()) {
+            dnn.get().convolution(Cudnn.Pass.FORWARD, y.dtype(), Launch.ptr(x), x.shape(), Launch.ptr(w), w.shape(), Launch.ptr(y),
+                    y.shape(), s, p, d, groups);
+            if (bias != null) dnn.get().addBias(y.dtype(), Launch.ptr(bias), Launch.ptr(y), y.shape());
+            return;
+        }
         Cublas blas = dev.cublas();
         String t = Launch.name(y.dtype());
         int nb = chunk(n, (c * k2 + oc) * l, es);
@@ -135,6 +145,14 @@ final class ConvKernels {
             return;
         }
         CudaDevice dev = Launch.device(b, y);
+        Optional<Cudnn> dnn = dev.cudnn();
+        if (dnn.isPresent()) {
+            // the transposed convolution is the data gradient of the convolution from y's shape to x's
+            dnn.get().convolution(Cudnn.Pass.BACKWARD_DATA, y.dtype(), Launch.ptr(y), y.shape(), Launch.ptr(w), w.shape(),
+                    Launch.ptr(x), x.shape(), s, p, d, groups);
+            if (bias != null) dnn.get().addBias(y.dtype(), Launch.ptr(bias), Launch.ptr(y), y.shape());
+            return;
+        }
         Cublas blas = dev.cublas();
         String t = Launch.name(y.dtype());
         int nb = chunk(n, (cout * k2 + cin) * lin, es);
@@ -158,14 +176,23 @@ final class ConvKernels {
     }
 
     static void weightGrad(CudaBackend b, Tensor gw, Tensor x, Tensor gy, int[] s, int[] p, int[] d, int groups) {
-        CreationKernels.fill(b, gw, 0);
         if (gw.numel() == 0) return;
         int n = x.shape(0), c = x.shape(1), h = x.shape(2), wd = x.shape(3);
         int oc = gw.shape(0), cg = gw.shape(1), kh = gw.shape(2), kw = gw.shape(3), gh = gy.shape(2), gwd = gy.shape(3);
         long l = (long) gh * gwd, k2 = (long) kh * kw, kg = cg * k2;
-        if (n == 0 || l == 0) return;
+        if (n == 0 || l == 0) {
+            CreationKernels.fill(b, gw, 0);
+            return;
+        }
         int ocg = oc / groups, es = gw.dtype().byteSize();
         CudaDevice dev = Launch.device(b, gw);
+        Optional<Cudnn> dnn = dev.cudnn();
+        if (dnn.isPresent()) {
+            dnn.get().convolution(Cudnn.Pass.BACKWARD_FILTER, gw.dtype(), Launch.ptr(x), x.shape(), Launch.ptr(gw), gw.shape(),
+                    Launch.ptr(gy), gy.shape(), s, p, d, groups);
+            return;
+        }
+        CreationKernels.fill(b, gw, 0);
         Cublas blas = dev.cublas();
         String t = Launch.name(gw.dtype());
         int nb = chunk(n, (c * k2 + oc) * l, es);
@@ -187,21 +214,42 @@ final class ConvKernels {
         }
     }
 
-    /** {@code y = x w^T + bias}: the bias rows written first, then one GEMM adding into them. */
+    /**
+     * {@code y = x w^T + bias}: with cuBLASLt (f32) one GEMM whose epilogue adds the bias;
+     * otherwise the bias rows written first, then one cuBLAS GEMM adding into them.
+     */
     static void linear(CudaBackend b, Tensor y, Tensor x, Tensor w, Tensor bias) {
-        if (y.numel() == 0) return;
+        linear(b, y, x, w, bias, CublasLt.Epilogue.BIAS);
+    }
+
+    /**
+     * {@code y = act(x w^T + bias)} where {@code act} is the epilogue's activation. Returns true
+     * when cuBLASLt applied the epilogue in the GEMM; false when it computed only
+     * {@code x w^T + bias} (no cuBLASLt, no algorithm, or no bias) and the caller must still
+     * apply the activation.
+     */
+    static boolean linear(CudaBackend b, Tensor y, Tensor x, Tensor w, Tensor bias, CublasLt.Epilogue epilogue) {
+        if (y.numel() == 0) return true;
         int out = w.shape(0), in = w.shape(1);
         long rows = y.numel() / out;
         if (in == 0) {
             fillBiasOrZero(b, y, bias, rows, out, 1);
-            return;
+            return false;
         }
         CudaDevice dev = Launch.device(b, y);
+        if (bias != null && y.dtype() != DType.F64 && rows <= Integer.MAX_VALUE) {
+            Optional<CublasLt> lt = dev.cublasLt();
+            if (lt.isPresent() && lt.get().matmul(y.dtype(), CublasLt.OP_T, CublasLt.OP_N, out, (int) rows, in, Launch.ptr(w), in,
+                    Launch.ptr(x), in, Launch.ptr(y), out, Launch.ptr(bias), epilogue)) {
+                return true;
+            }
+        }
         if (bias != null) {
             dev.launch("conv_bias_rows_" + Launch.name(y.dtype()), Launch.grid(y.numel()), Launch.BLOCK, 0, y.numel(), (long) out,
                     Launch.ptr(bias), Launch.ptr(y));
         }
         dev.cublas().gemmStridedBatched(y.dtype(), Cublas.OP_T, Cublas.OP_N, out, gemmDim("linear", rows), in,
                 Launch.ptr(w), in, 0, Launch.ptr(x), in, 0, Launch.ptr(y), out, 0, 1, bias != null);
+        return epilogue == CublasLt.Epilogue.BIAS || epilogue == CublasLt.Epilogue.NONE;
     }
 }
