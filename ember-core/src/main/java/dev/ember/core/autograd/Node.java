@@ -23,7 +23,7 @@ public final class Node {
     private final boolean[] needsInputGrad;
     private final List<List<UnaryOperator<Tensor>>> outputHooks;
     private final long sequence;
-    private static long nextSequence;
+    private static final java.util.concurrent.atomic.AtomicLong NEXT_SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
 
     @SuppressWarnings("unchecked")
     Node(Op<?> op, Object attrs, Tensor[] inputs, Tensor[] outputs, boolean[] needsInputGrad) {
@@ -38,7 +38,7 @@ public final class Node {
         for (int i = 0; i < outputs.length; i++) outputVersions[i] = outputs[i].version();
         this.outputHooks = new ArrayList<>(outputs.length);
         for (int i = 0; i < outputs.length; i++) outputHooks.add(null);
-        synchronized (Node.class) { this.sequence = nextSequence++; }
+        this.sequence = NEXT_SEQUENCE.getAndIncrement();
     }
 
     public Op<?> op() { return op; }
