@@ -66,6 +66,18 @@ public final class Timing {
         return flops / Arrays.stream(ms).min().orElseThrow() / 1e6;
     }
 
+    /**
+     * {@code gflops<suffix>}, the best wall-clock rate of {@code reps} runs, and
+     * {@code gflops_cpu<suffix>}, the flops of all timed runs over the process CPU time they took.
+     */
+    public static Map<String, Double> gflopsMetrics(Step step, double flops, int reps, int warmup, String suffix) throws Exception {
+        Run run = run(step, reps, warmup);
+        Map<String, Double> r = new LinkedHashMap<>();
+        r.put("gflops" + suffix, flops / Arrays.stream(run.ms).min().orElseThrow() / 1e6);
+        if (!Double.isNaN(run.cpuMsPerStep)) r.put("gflops_cpu" + suffix, flops / run.cpuMsPerStep / 1e6);
+        return r;
+    }
+
     /** The GEMM sizes of W1. */
     public static final int[] W1_SIZES = {512, 1024, 2048};
 }

@@ -66,12 +66,12 @@ public final class TorchEngine implements dev.ember.bench.Engine {
         Map<String, Double> r = new LinkedHashMap<>();
         for (int n : Timing.W1_SIZES) {
             NDArray a = m.randomNormal(new Shape(n, n)), b = m.randomNormal(new Shape(n, n));
-            r.put("gflops_n" + n, Timing.gflops(() -> {
+            r.putAll(Timing.gflopsMetrics(() -> {
                 try (NDManager s = m.newSubManager()) {
                     NDArray c = a.matMul(b);
                     c.attach(s);
                 }
-            }, 2.0 * n * n * n, reps, warmup));
+            }, 2.0 * n * n * n, reps, warmup, "_n" + n));
         }
         return r;
     }
