@@ -39,11 +39,11 @@ public final class EmberEngine implements Engine {
         Map<String, Double> r = new LinkedHashMap<>();
         for (int n : Timing.W1_SIZES) {
             Tensor a = Tensor.randn(gen, n, n), b = Tensor.randn(gen, n, n);
-            r.put("gflops_n" + n, Timing.gflops(() -> {
+            r.putAll(Timing.gflopsMetrics(() -> {
                 try (var scope = MemoryScope.open("W1")) {
                     a.matmul(b);
                 }
-            }, 2.0 * n * n * n, reps, warmup));
+            }, 2.0 * n * n * n, reps, warmup, "_n" + n));
         }
         return r;
     }

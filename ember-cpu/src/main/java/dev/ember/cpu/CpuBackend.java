@@ -22,11 +22,20 @@ public final class CpuBackend implements Backend {
     @Override public String unavailableReason() { return ""; }
     @Override public int priority() { return 0; }
 
+    // Backends.forDevice asks for the device list on every tensor allocation and kernel launch:
+    // building it anew read /proc/cpuinfo each time, several microseconds per op.
+    private volatile List<DeviceInfo> devices;
+
     @Override
     public List<DeviceInfo> devices() {
-        return List.of(new DeviceInfo(Device.CPU, CpuInfo.modelName(),
-                CpuParallel.threads() + " threads, SIMD " + CpuInfo.simdBits() + "-bit ("
-                        + CpuInfo.simdBits() / 32 + " f32 lanes)"));
+        List<DeviceInfo> d = devices;
+        if (d == null) {
+            d = List.of(new DeviceInfo(Device.CPU, CpuInfo.modelName(),
+                    CpuParallel.threads() + " threads, SIMD " + CpuInfo.simdBits() + "-bit ("
+                            + CpuInfo.simdBits() / 32 + " f32 lanes)"));
+            devices = d;
+        }
+        return d;
     }
 
     @Override

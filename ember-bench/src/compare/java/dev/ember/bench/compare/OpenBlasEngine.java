@@ -28,8 +28,8 @@ public final class OpenBlasEngine implements Engine {
             for (int i = 0; i < host.length; i++) host[i] = (float) rnd.nextGaussian();
             try (FloatPointer a = new FloatPointer(host); FloatPointer b = new FloatPointer(host);
                  FloatPointer c = new FloatPointer((long) n * n)) {
-                r.put("gflops_n" + n, Timing.gflops(() -> openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans,
-                        openblas.CblasNoTrans, n, n, n, 1f, a, n, b, n, 0f, c, n), 2.0 * n * n * n, reps, warmup));
+                r.putAll(Timing.gflopsMetrics(() -> openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans,
+                        openblas.CblasNoTrans, n, n, n, 1f, a, n, b, n, 0f, c, n), 2.0 * n * n * n, reps, warmup, "_n" + n));
             }
         }
         return r;

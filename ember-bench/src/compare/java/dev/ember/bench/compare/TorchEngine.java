@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.GradientCollector;
@@ -43,7 +44,20 @@ public final class TorchEngine implements dev.ember.bench.Engine {
                 case "W1" -> gemm(m, reps, warmup);
                 case "W2" -> mlp(m, reps, warmup);
                 case "W3" -> cnn(m, reps, warmup);
-                default -> throw new UnsupportedOperationException("ResNet-18 and U-Net are not built in the libtorch runner yet");
+                case "W4" -> {
+                    Net net = resnet18(m, 3, 10);
+                    NDArray x = m.randomNormal(new Shape(8, 3, 128, 128));
+                    NDArray y = m.randomInteger(0, 10, new Shape(8), ai.djl.ndarray.types.DataType.INT64);
+                    yield trainStep(m, net, x, (h) -> crossEntropy(h, y, 10), reps, warmup);
+                }
+                case "W5" -> inference(m, resnet18(m, 3, 10), reps, warmup);
+                case "W6" -> {
+                    Net net = unet(m, 1, 1, 4, 64);
+                    NDArray x = m.randomNormal(new Shape(4, 1, 128, 128));
+                    NDArray target = m.randomNormal(new Shape(4, 1, 128, 128));
+                    yield trainStep(m, net, x, (h) -> h.sub(target).square().mean(), reps, warmup);
+                }
+                default -> throw new UnsupportedOperationException("no workload " + w);
             };
         }
     }
@@ -52,12 +66,12 @@ public final class TorchEngine implements dev.ember.bench.Engine {
         Map<String, Double> r = new LinkedHashMap<>();
         for (int n : Timing.W1_SIZES) {
             NDArray a = m.randomNormal(new Shape(n, n)), b = m.randomNormal(new Shape(n, n));
-            r.put("gflops_n" + n, Timing.gflops(() -> {
+            r.putAll(Timing.gflopsMetrics(() -> {
                 try (NDManager s = m.newSubManager()) {
                     NDArray c = a.matMul(b);
                     c.attach(s);
                 }
-            }, 2.0 * n * n * n, reps, warmup));
+            }, 2.0 * n * n * n, reps, warmup, "_n" + n));
         }
         return r;
     }
@@ -71,6 +85,16 @@ public final class TorchEngine implements dev.ember.bench.Engine {
     /** Mean cross-entropy of logits [N, C] against integer labels. */
     private static NDArray crossEntropy(NDArray logits, NDArray labels, int classes) {
         return logits.logSoftmax(1).mul(labels.oneHot(classes)).sum().neg().div(logits.getShape().get(0));
+    }
+
+    /**
+     * A copy of the step's input owned by the step's manager: results belong to their first
+     * operand's manager, so this frees every intermediate when the step ends.
+     */
+    private static NDArray inStep(NDArray x, NDManager step) {
+        NDArray c = x.duplicate();
+        c.attach(step);
+        return c;
     }
 
     private static void sgd(List<NDArray> params, float lr) {
@@ -89,7 +113,7 @@ public final class TorchEngine implements dev.ember.bench.Engine {
         return Timing.stepMetrics(() -> {
             try (NDManager s = m.newSubManager()) {
                 GradientCollector gc = engine.newGradientCollector();
-                NDArray h = x;
+                NDArray h = inStep(x, s);
                 for (int i = 0; i < 3; i++) {
                     h = Linear.linear(h, params.get(2 * i), params.get(2 * i + 1)).singletonOrThrow();
                     if (i < 2) h = h.getNDArrayInternal().relu();
@@ -116,7 +140,7 @@ public final class TorchEngine implements dev.ember.bench.Engine {
         return Timing.stepMetrics(() -> {
             try (NDManager s = m.newSubManager()) {
                 GradientCollector gc = engine.newGradientCollector();
-                NDArray h = Conv2d.conv2d(x, c1w, c1b, one, zero, one, 1).singletonOrThrow().getNDArrayInternal().relu();
+                NDArray h = Conv2d.conv2d(inStep(x, s), c1w, c1b, one, zero, one, 1).singletonOrThrow().getNDArrayInternal().relu();
                 h = Conv2d.conv2d(h, c2w, c2b, one, zero, one, 1).singletonOrThrow().getNDArrayInternal().relu();
                 h = Pool.maxPool2d(h, new Shape(2, 2), new Shape(2, 2), zero, false);
                 h = Dropout.dropout(h, 0.25f, true).singletonOrThrow().reshape(64, 9216);
@@ -130,5 +154,134 @@ public final class TorchEngine implements dev.ember.bench.Engine {
                 loss.attach(s);
             }
         }, reps, warmup, "");
+    }
+
+    // ------------------------------------------------------------ ResNet-18 and U-Net, functional
+
+    /** Parameters plus a forward function; batch-norm layers switch on {@code training}. */
+    private static final class Net {
+        final List<NDArray> params = new ArrayList<>();
+        java.util.function.BiFunction<NDArray, Boolean, NDArray> forward;
+    }
+
+    /** A bias-free convolution followed by batch norm (with running statistics), as in both nets. */
+    private static final class ConvBn {
+        final NDArray w, gamma, beta, mean, var;
+        final Shape stride, pad;
+
+        ConvBn(NDManager m, Net net, int in, int out, int k, int stride) {
+            w = param(m, new Shape(out, in, k, k), Math.sqrt(2.0 / (in * k * k)));
+            gamma = m.ones(new Shape(out));
+            gamma.setRequiresGradient(true);
+            beta = m.zeros(new Shape(out));
+            beta.setRequiresGradient(true);
+            mean = m.zeros(new Shape(out));
+            var = m.ones(new Shape(out));
+            net.params.addAll(List.of(w, gamma, beta));
+            this.stride = new Shape(stride, stride);
+            this.pad = new Shape(k / 2, k / 2);
+        }
+
+        NDArray apply(NDArray x, boolean training, boolean relu) {
+            NDArray h = Conv2d.conv2d(x, w, null, stride, pad, new Shape(1, 1), 1).singletonOrThrow();
+            h = BatchNorm.batchNorm(h, mean, var, gamma, beta, 1, 0.1f, 1e-5f, training).singletonOrThrow();
+            return relu ? h.getNDArrayInternal().relu() : h;
+        }
+    }
+
+    /** torchvision's resnet18 layout: 7x7/2 stem, 3x3/2 max pool, 4 stages of 2 basic blocks, average pool, fc. */
+    private static Net resnet18(NDManager m, int inChannels, int classes) {
+        Net net = new Net();
+        ConvBn stem = new ConvBn(m, net, inChannels, 64, 7, 2);
+        List<ConvBn[]> blocks = new ArrayList<>();
+        int in = 64;
+        for (int s = 0; s < 4; s++) {
+            int planes = 64 << s;
+            for (int b = 0; b < 2; b++) {
+                int stride = b == 0 && s > 0 ? 2 : 1;
+                ConvBn c1 = new ConvBn(m, net, in, planes, 3, stride), c2 = new ConvBn(m, net, planes, planes, 3, 1);
+                ConvBn down = stride != 1 || in != planes ? new ConvBn(m, net, in, planes, 1, stride) : null;
+                blocks.add(new ConvBn[] {c1, c2, down});
+                in = planes;
+            }
+        }
+        NDArray fw = param(m, new Shape(classes, 512), 1 / Math.sqrt(512)), fb = param(m, new Shape(classes), 0.01);
+        net.params.addAll(List.of(fw, fb));
+        net.forward = (x, training) -> {
+            NDArray h = stem.apply(x, training, true);
+            h = Pool.maxPool2d(h, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+            for (ConvBn[] b : blocks) {
+                NDArray o = b[1].apply(b[0].apply(h, training, true), training, false);
+                NDArray skip = b[2] == null ? h : b[2].apply(h, training, false);
+                h = o.add(skip).getNDArrayInternal().relu();
+            }
+            h = Pool.globalAvgPool2d(h);
+            return Linear.linear(h, fw, fb).singletonOrThrow();
+        };
+        return net;
+    }
+
+    /** Ember's UNet(in, out, depth, base, bilinear = true): double convs, max-pool down, bilinear up, concat skips. */
+    private static Net unet(NDManager m, int inChannels, int outChannels, int depth, int base) {
+        Net net = new Net();
+        ConvBn[] inc = {new ConvBn(m, net, inChannels, base, 3, 1), new ConvBn(m, net, base, base, 3, 1)};
+        List<ConvBn[]> down = new ArrayList<>(), up = new ArrayList<>();
+        for (int i = 0; i < depth; i++) {
+            down.add(new ConvBn[] {new ConvBn(m, net, base << i, base << (i + 1), 3, 1), new ConvBn(m, net, base << (i + 1), base << (i + 1), 3, 1)});
+        }
+        for (int k = depth; k >= 1; k--) {
+            int deep = base << k, skip = base << (k - 1);
+            up.add(new ConvBn[] {new ConvBn(m, net, deep + skip, skip, 3, 1), new ConvBn(m, net, skip, skip, 3, 1)});
+        }
+        NDArray ow = param(m, new Shape(outChannels, base, 1, 1), 1 / Math.sqrt(base)), ob = param(m, new Shape(outChannels), 0.01);
+        net.params.addAll(List.of(ow, ob));
+        Shape two = new Shape(2, 2), zero = new Shape(0, 0), one = new Shape(1, 1);
+        net.forward = (x, training) -> {
+            NDArray[] skips = new NDArray[depth + 1];
+            skips[0] = inc[1].apply(inc[0].apply(x, training, true), training, true);
+            for (int i = 0; i < depth; i++) {
+                NDArray p = Pool.maxPool2d(skips[i], two, two, zero, false);
+                skips[i + 1] = down.get(i)[1].apply(down.get(i)[0].apply(p, training, true), training, true);
+            }
+            NDArray h = skips[depth];
+            for (int j = 0; j < depth; j++) {
+                NDArray s = skips[depth - 1 - j];
+                // interpolation mode 2 = bilinear in DJL's PyTorch JNI (libtorch rejects linear on 4-d input)
+                NDArray u = h.getNDArrayInternal().interpolation(new long[] {s.getShape().get(2), s.getShape().get(3)}, 2, false);
+                h = s.concat(u, 1);
+                h = up.get(j)[1].apply(up.get(j)[0].apply(h, training, true), training, true);
+            }
+            return Conv2d.conv2d(h, ow, ob, one, zero, one, 1).singletonOrThrow();
+        };
+        return net;
+    }
+
+    private Map<String, Double> trainStep(NDManager m, Net net, NDArray x, java.util.function.Function<NDArray, NDArray> lossOf,
+                                          int reps, int warmup) throws Exception {
+        return Timing.stepMetrics(() -> {
+            try (NDManager s = m.newSubManager()) {
+                GradientCollector gc = engine.newGradientCollector();
+                NDArray out = net.forward.apply(inStep(x, s), true);
+                NDArray loss = lossOf.apply(out);
+                gc.backward(loss);
+                gc.close(); // back to no-grad mode: the update is in place on leaves
+                sgd(net.params, 0.01f);
+                out.attach(s);
+                loss.attach(s);
+            }
+        }, reps, warmup, "");
+    }
+
+    private static Map<String, Double> inference(NDManager m, Net net, int reps, int warmup) throws Exception {
+        Map<String, Double> r = new LinkedHashMap<>();
+        for (int batch : new int[] {1, 32}) {
+            NDArray x = m.randomNormal(new Shape(batch, 3, 224, 224));
+            r.putAll(Timing.stepMetrics(() -> {
+                try (NDManager s = m.newSubManager()) {
+                    net.forward.apply(inStep(x, s), false);
+                }
+            }, batch == 1 ? reps : Math.max(3, reps / 2), warmup, "_b" + batch));
+        }
+        return r;
     }
 }

@@ -8,8 +8,11 @@ import dev.ember.core.ops.ElementwiseOps;
 import dev.ember.core.ops.UnaryOp;
 import dev.ember.core.ops.UnaryParams;
 import dev.ember.cpu.CpuParallel;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -31,6 +34,9 @@ final class ElementwiseKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final long GRAIN = 16384;
+    /** Bytes with one lane per f32 lane, for bool conditions and comparison results; null when too narrow. */
+    private static final VectorSpecies<Byte> B = F.length() * 8 >= 64
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8)) : null;
 
     private ElementwiseKernels() {}
 
@@ -44,6 +50,19 @@ final class ElementwiseKernels {
     private static final int V_NONE = -1, V_NEG = 0, V_EXP = 1, V_LOG = 2, V_SQRT = 3, V_RSQRT = 4, V_ABS = 5, V_SIN = 6,
             V_COS = 7, V_TANH = 8, V_SIGMOID = 9, V_RELU = 10, V_LEAKY = 11;
     private static final int B_NONE = -1, B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3;
+    private static final int C_EQ = 10, C_NE = 11, C_LT = 12, C_LE = 13, C_GT = 14, C_GE = 15;
+
+    private static VectorMask<Float> compare(int code, FloatVector x, FloatVector y) {
+        return switch (code) {
+            case C_EQ -> x.compare(VectorOperators.EQ, y);
+            case C_NE -> x.compare(VectorOperators.NE, y);
+            case C_LT -> x.compare(VectorOperators.LT, y);
+            case C_LE -> x.compare(VectorOperators.LE, y);
+            case C_GT -> x.compare(VectorOperators.GT, y);
+            case C_GE -> x.compare(VectorOperators.GE, y);
+            default -> throw new IllegalStateException("no comparison " + code);
+        };
+    }
 
     private static FloatVector vector1(int code, FloatVector v, float a) {
         return switch (code) {
@@ -106,12 +125,12 @@ final class ElementwiseKernels {
         binary(t, POW, FLOATS, Math::pow, null, B_NONE);
         binary(t, MAXIMUM, NUMERIC, (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.max(x, y), Math::max, B_NONE);
         binary(t, MINIMUM, NUMERIC, (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.min(x, y), Math::min, B_NONE);
-        binary(t, EQ, ALL, (x, y) -> x == y ? 1 : 0, (x, y) -> x == y ? 1 : 0, B_NONE);
-        binary(t, NE, ALL, (x, y) -> x != y ? 1 : 0, (x, y) -> x != y ? 1 : 0, B_NONE);
-        binary(t, LT, ALL, (x, y) -> x < y ? 1 : 0, (x, y) -> x < y ? 1 : 0, B_NONE);
-        binary(t, LE, ALL, (x, y) -> x <= y ? 1 : 0, (x, y) -> x <= y ? 1 : 0, B_NONE);
-        binary(t, GT, ALL, (x, y) -> x > y ? 1 : 0, (x, y) -> x > y ? 1 : 0, B_NONE);
-        binary(t, GE, ALL, (x, y) -> x >= y ? 1 : 0, (x, y) -> x >= y ? 1 : 0, B_NONE);
+        binary(t, EQ, ALL, (x, y) -> x == y ? 1 : 0, (x, y) -> x == y ? 1 : 0, C_EQ);
+        binary(t, NE, ALL, (x, y) -> x != y ? 1 : 0, (x, y) -> x != y ? 1 : 0, C_NE);
+        binary(t, LT, ALL, (x, y) -> x < y ? 1 : 0, (x, y) -> x < y ? 1 : 0, C_LT);
+        binary(t, LE, ALL, (x, y) -> x <= y ? 1 : 0, (x, y) -> x <= y ? 1 : 0, C_LE);
+        binary(t, GT, ALL, (x, y) -> x > y ? 1 : 0, (x, y) -> x > y ? 1 : 0, C_GT);
+        binary(t, GE, ALL, (x, y) -> x >= y ? 1 : 0, (x, y) -> x >= y ? 1 : 0, C_GE);
 
         t.register(ElementwiseOps.WHERE, ALL, (out, in, attrs) -> where(out[0], in[0], in[1], in[2]));
     }
@@ -220,6 +239,12 @@ final class ElementwiseKernels {
                 return;
             }
         }
+        if (d == DType.F32 && od == DType.BOOL && v >= C_EQ && B != null && flat(x, shape) && flat(y, shape)) {
+            // elementwise over the whole tensor, so short last dimensions (conv maps) still vectorise
+            long xo = x.offset(), yo = y.offset(), sx = x.numel() == 1 ? 0 : 1, sy = y.numel() == 1 ? 0 : 1;
+            CpuParallel.forRange(n, GRAIN, (i0, i1) -> compareRowF32(v, f, xs, xo + i0 * sx, sx, ys, yo + i0 * sy, sy, os, i0, i1 - i0));
+            return;
+        }
         StridedIndex ix = new StridedIndex(shape, x, y);
         int inner = ix.inner;
         boolean ints = !d.isFloating() && fl != null;
@@ -227,8 +252,10 @@ final class ElementwiseKernels {
             long sx = ix.innerStride(0), sy = ix.innerStride(1);
             for (long row = r0; row < r1; row++) {
                 long xi = ix.rowStart(0, row), yi = ix.rowStart(1, row), oi = row * inner;
-                if (d == DType.F32 && od == DType.F32 && v != B_NONE && sx <= 1 && sx >= 0 && sy <= 1 && sy >= 0) {
+                if (d == DType.F32 && od == DType.F32 && v != B_NONE && v < C_EQ && sx <= 1 && sx >= 0 && sy <= 1 && sy >= 0) {
                     rowF32(v, f, xs, xi, sx, ys, yi, sy, os, oi, inner);
+                } else if (d == DType.F32 && od == DType.BOOL && v >= C_EQ && B != null && sx <= 1 && sx >= 0 && sy <= 1 && sy >= 0) {
+                    compareRowF32(v, f, xs, xi, sx, ys, yi, sy, os, oi, inner);
                 } else if (d == DType.F32 && od == DType.F32) {
                     for (int i = 0; i < inner; i++) {
                         float a = xs.getAtIndex(ValueLayout.JAVA_FLOAT, xi + i * sx), b = ys.getAtIndex(ValueLayout.JAVA_FLOAT, yi + i * sy);
@@ -283,19 +310,66 @@ final class ElementwiseKernels {
         }
     }
 
+    /** Contiguous with the output's shape, or a single value: it can be walked as one flat row. */
+    private static boolean flat(Tensor t, int[] shape) {
+        return t.numel() == 1 || (t.isContiguous() && Arrays.equals(t.shape(), shape));
+    }
+
+    /** A row of an f32 comparison into bool; inputs step by 1 or 0 along it (element offsets). */
+    private static void compareRowF32(int v, Scalar2 f, MemorySegment xs, long xi, long sx, MemorySegment ys, long yi, long sy,
+                                      MemorySegment os, long oi, long count) {
+        long i = 0;
+        int len = F.length();
+        ByteVector zero = ByteVector.zero(B);
+        if (sx == 1 && sy == 1) {
+            for (; i <= count - len; i += len) {
+                VectorMask<Float> m = compare(v, FloatVector.fromMemorySegment(F, xs, (xi + i) * 4, NATIVE),
+                        FloatVector.fromMemorySegment(F, ys, (yi + i) * 4, NATIVE));
+                zero.blend((byte) 1, m.cast(B)).intoMemorySegment(os, oi + i, NATIVE);
+            }
+        } else if (sx == 1) {
+            FloatVector yb = FloatVector.broadcast(F, ys.getAtIndex(ValueLayout.JAVA_FLOAT, yi));
+            for (; i <= count - len; i += len) {
+                VectorMask<Float> m = compare(v, FloatVector.fromMemorySegment(F, xs, (xi + i) * 4, NATIVE), yb);
+                zero.blend((byte) 1, m.cast(B)).intoMemorySegment(os, oi + i, NATIVE);
+            }
+        } else if (sy == 1) {
+            FloatVector xb = FloatVector.broadcast(F, xs.getAtIndex(ValueLayout.JAVA_FLOAT, xi));
+            for (; i <= count - len; i += len) {
+                VectorMask<Float> m = compare(v, xb, FloatVector.fromMemorySegment(F, ys, (yi + i) * 4, NATIVE));
+                zero.blend((byte) 1, m.cast(B)).intoMemorySegment(os, oi + i, NATIVE);
+            }
+        }
+        for (; i < count; i++) {
+            double r = f.apply(xs.getAtIndex(ValueLayout.JAVA_FLOAT, xi + i * sx), ys.getAtIndex(ValueLayout.JAVA_FLOAT, yi + i * sy));
+            os.set(ValueLayout.JAVA_BYTE, oi + i, (byte) (r != 0 ? 1 : 0));
+        }
+    }
+
     // ---------------------------------------------------------------- where
 
     private static void where(Tensor o, Tensor c, Tensor x, Tensor y) {
-        if (o.numel() == 0) return;
+        long n = o.numel();
+        if (n == 0) return;
         MemorySegment os = o.segment(), cs = c.segment(), xs = x.segment(), ys = y.segment();
         DType d = o.dtype();
         boolean ints = !d.isFloating();
-        StridedIndex ix = new StridedIndex(o.shape(), c, x, y);
+        int[] shape = o.shape();
+        if (d == DType.F32 && B != null && c.isContiguous() && Arrays.equals(c.shape(), shape) && flat(x, shape) && flat(y, shape)) {
+            long co = c.offset(), xo = x.offset(), yo = y.offset(), sx = x.numel() == 1 ? 0 : 1, sy = y.numel() == 1 ? 0 : 1;
+            CpuParallel.forRange(n, GRAIN, (i0, i1) -> whereRowF32(cs, co + i0, xs, xo + i0 * sx, sx, ys, yo + i0 * sy, sy, os, i0, i1 - i0));
+            return;
+        }
+        StridedIndex ix = new StridedIndex(shape, c, x, y);
         int inner = ix.inner;
         CpuParallel.forRange(ix.rows, Math.max(1, GRAIN / Math.max(inner, 1)), (r0, r1) -> {
             long sc = ix.innerStride(0), sx = ix.innerStride(1), sy = ix.innerStride(2);
             for (long row = r0; row < r1; row++) {
                 long ci = ix.rowStart(0, row), xi = ix.rowStart(1, row), yi = ix.rowStart(2, row), oi = row * inner;
+                if (d == DType.F32 && B != null && sc == 1 && sx >= 0 && sx <= 1 && sy >= 0 && sy <= 1) {
+                    whereRowF32(cs, ci, xs, xi, sx, ys, yi, sy, os, oi, inner);
+                    continue;
+                }
                 if (d == DType.F32) {
                     for (int i = 0; i < inner; i++) {
                         boolean take = cs.get(ValueLayout.JAVA_BYTE, ci + i * sc) != 0;
@@ -314,5 +388,36 @@ final class ElementwiseKernels {
                 }
             }
         });
+    }
+
+    /** A row of an f32 where: the condition steps by 1, the values by 1 or 0 (element offsets). */
+    private static void whereRowF32(MemorySegment cs, long ci, MemorySegment xs, long xi, long sx, MemorySegment ys, long yi, long sy,
+                                    MemorySegment os, long oi, long count) {
+        long i = 0;
+        int len = F.length();
+        if (sx == 1 && sy == 1) {
+            for (; i <= count - len; i += len) {
+                VectorMask<Float> m = ByteVector.fromMemorySegment(B, cs, ci + i, NATIVE).compare(VectorOperators.NE, (byte) 0).cast(F);
+                FloatVector.fromMemorySegment(F, ys, (yi + i) * 4, NATIVE)
+                        .blend(FloatVector.fromMemorySegment(F, xs, (xi + i) * 4, NATIVE), m).intoMemorySegment(os, (oi + i) * 4, NATIVE);
+            }
+        } else if (sx == 1) {
+            FloatVector yb = FloatVector.broadcast(F, ys.getAtIndex(ValueLayout.JAVA_FLOAT, yi));
+            for (; i <= count - len; i += len) {
+                VectorMask<Float> m = ByteVector.fromMemorySegment(B, cs, ci + i, NATIVE).compare(VectorOperators.NE, (byte) 0).cast(F);
+                yb.blend(FloatVector.fromMemorySegment(F, xs, (xi + i) * 4, NATIVE), m).intoMemorySegment(os, (oi + i) * 4, NATIVE);
+            }
+        } else if (sy == 1) {
+            FloatVector xb = FloatVector.broadcast(F, xs.getAtIndex(ValueLayout.JAVA_FLOAT, xi));
+            for (; i <= count - len; i += len) {
+                VectorMask<Float> m = ByteVector.fromMemorySegment(B, cs, ci + i, NATIVE).compare(VectorOperators.NE, (byte) 0).cast(F);
+                FloatVector.fromMemorySegment(F, ys, (yi + i) * 4, NATIVE).blend(xb, m).intoMemorySegment(os, (oi + i) * 4, NATIVE);
+            }
+        }
+        for (; i < count; i++) {
+            boolean take = cs.get(ValueLayout.JAVA_BYTE, ci + i) != 0;
+            os.setAtIndex(ValueLayout.JAVA_FLOAT, oi + i, take ? xs.getAtIndex(ValueLayout.JAVA_FLOAT, xi + i * sx)
+                    : ys.getAtIndex(ValueLayout.JAVA_FLOAT, yi + i * sy));
+        }
     }
 }

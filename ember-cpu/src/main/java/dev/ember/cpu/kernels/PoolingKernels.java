@@ -118,6 +118,22 @@ final class PoolingKernels {
         int ph = a.padding()[0], pw = a.padding()[1], dh = a.dilation()[0], dw = a.dilation()[1];
         long planes = (long) y.shape(0) * y.shape(1);
         MemorySegment xs = x.segment(), ys = y.segment(), is = idx.segment();
+        if (f32) {
+            // a plane at a time through heap arrays: bulk copies in and out, and an inner loop
+            // without the per-element segment bounds and liveness checks
+            CpuParallel.forRange(planes, grain((long) oh * ow * kh * kw), (s, e) -> {
+                float[] in = new float[h * w], out = new float[oh * ow];
+                long[] at = new long[oh * ow];
+                for (long p = s; p < e; p++) {
+                    long xo = x.offset() + p * h * w, yo = y.offset() + p * oh * ow, io = idx.offset() + p * oh * ow;
+                    MemorySegment.copy(xs, ValueLayout.JAVA_FLOAT, xo * 4, in, 0, in.length);
+                    maxPlaneF32(in, out, at, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw);
+                    MemorySegment.copy(out, 0, ys, ValueLayout.JAVA_FLOAT, yo * 4, out.length);
+                    MemorySegment.copy(at, 0, is, ValueLayout.JAVA_LONG, io * 8, at.length);
+                }
+            });
+            return;
+        }
         CpuParallel.forRange(planes, grain((long) oh * ow * kh * kw), (s, e) -> {
             for (long p = s; p < e; p++) {
                 long xo = x.offset() + p * h * w, yo = y.offset() + p * oh * ow, io = idx.offset() + p * oh * ow;
@@ -149,12 +165,53 @@ final class PoolingKernels {
         });
     }
 
+    private static void maxPlaneF32(float[] in, float[] out, long[] at, int h, int w, int oh, int ow, int kh, int kw,
+                                    int sh, int sw, int ph, int pw, int dh, int dw) {
+        for (int i = 0; i < oh; i++) {
+            int h0 = i * sh - ph, h1 = Math.min(h0 + (kh - 1) * dh + 1, h);
+            while (h0 < 0) h0 += dh;
+            for (int j = 0; j < ow; j++) {
+                int w0 = j * sw - pw, w1 = Math.min(w0 + (kw - 1) * dw + 1, w);
+                while (w0 < 0) w0 += dw;
+                int best = h0 * w + w0;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int ih = h0; ih < h1; ih += dh) {
+                    for (int k = ih * w + w0, end = ih * w + w1; k < end; k += dw) {
+                        float v = in[k];
+                        // as PyTorch: a NaN is taken as the maximum, and so is any later NaN
+                        if (v > max || v != v) {
+                            max = v;
+                            best = k;
+                        }
+                    }
+                }
+                out[i * ow + j] = max;
+                at[i * ow + j] = best;
+            }
+        }
+    }
+
     /** gx[plane, idx] += g[plane, o]: one plane per task, so overlapping windows never race. */
     private static void scatter(Tensor gx, Tensor g, Tensor idx) {
         boolean f32 = gx.dtype() == DType.F32;
         long plane = (long) gx.shape(2) * gx.shape(3), oplane = (long) g.shape(2) * g.shape(3);
         long planes = (long) gx.shape(0) * gx.shape(1);
         MemorySegment xs = gx.segment(), gs = g.segment(), is = idx.segment();
+        if (f32 && plane <= Integer.MAX_VALUE && oplane <= Integer.MAX_VALUE) {
+            CpuParallel.forRange(planes, grain(oplane), (s, e) -> {
+                float[] acc = new float[(int) plane], gv = new float[(int) oplane];
+                long[] at = new long[(int) oplane];
+                for (long p = s; p < e; p++) {
+                    long xo = gx.offset() + p * plane, go = g.offset() + p * oplane, io = idx.offset() + p * oplane;
+                    MemorySegment.copy(gs, ValueLayout.JAVA_FLOAT, go * 4, gv, 0, gv.length);
+                    MemorySegment.copy(is, ValueLayout.JAVA_LONG, io * 8, at, 0, at.length);
+                    java.util.Arrays.fill(acc, 0f);
+                    for (int o = 0; o < gv.length; o++) acc[(int) checkIndex(at[o], plane)] += gv[o];
+                    MemorySegment.copy(acc, 0, xs, ValueLayout.JAVA_FLOAT, xo * 4, acc.length);
+                }
+            });
+            return;
+        }
         gx.segment().asSlice(gx.offset() * gx.dtype().byteSize(), gx.numel() * gx.dtype().byteSize()).fill((byte) 0);
         CpuParallel.forRange(planes, grain(oplane), (s, e) -> {
             for (long p = s; p < e; p++) {
