@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ember} command: {@code ember devices}, {@code ember example linear}, ... */
 @Command(name = "ember", mixinStandardHelpOptions = true, version = "ember 0.1.0",
         description = "Train and serve neural networks from Java, on NVIDIA GPUs and CPUs.",
-        subcommands = {DevicesCommand.class, TrainCommand.class, SegmentCommand.class, ExampleCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevicesCommand.class, TrainCommand.class, SegmentCommand.class, BenchCommand.class, ExampleCommand.class, CommandLine.HelpCommand.class})
 public final class EmberCommand implements Runnable {
 
     @CommandLine.Spec

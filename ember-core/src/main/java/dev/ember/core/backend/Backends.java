@@ -57,7 +57,19 @@ public final class Backends {
         return null;
     }
 
+    /** Devices already checked: allocation and every kernel launch look their backend up here. */
+    private static final java.util.concurrent.ConcurrentHashMap<Device, Backend> CHECKED = new java.util.concurrent.ConcurrentHashMap<>();
+
     public static Backend forDevice(Device d) {
+        Backend b = CHECKED.get(d);
+        if (b == null) {
+            b = check(d);
+            CHECKED.put(d, b);
+        }
+        return b;
+    }
+
+    private static Backend check(Device d) {
         Backend b = ofType(d.type());
         if (b == null) {
             throw new IllegalStateException("no backend for device " + d + " is installed"
