@@ -35,11 +35,14 @@ import java.util.Map;
  * {@code datasets/brain-mri}). The axial slices containing brain are cut into image/mask pairs
  * and split train/validation/test in interleaved blocks ({@link SliceSplit}); a U-Net is trained
  * on per-slice-normalised, augmented slices at reduced resolution with BCE + Dice, Adam and a
- * cosine schedule; the model with the best validation Dice (measured at the scan's native
- * 181 x 217) is kept and scored on the test slices at native resolution.
+ * cosine schedule after a one-epoch warm-up. The model with the best validation Dice (measured
+ * at the scan's native 181 x 217) is kept ({@code keep=last} keeps the last epoch's instead) and
+ * scored on the test slices at native resolution ({@code flip-average=true} averages each slice's
+ * logits with those of its left-right mirror).
  *
  * <p>The run writes into its output folder: {@code model.safetensors} and {@code model.json}
- * (for {@code ember segment --model DIR}), {@code best.safetensors}, {@code metrics.csv},
+ * (for {@code ember segment --model DIR}), {@code best.safetensors} and {@code last.safetensors}
+ * (the best-on-validation and the last epoch's weights), {@code metrics.csv},
  * {@code metrics.jsonl}, the curves, {@code checkpoints/}, {@code test_slices.csv} (Dice per
  * test slice) and {@code overlays.png}.
  *
@@ -80,11 +83,16 @@ public final class BrainUNetRecipe implements Recipe {
         }
 
         /**
-         * The default: a compact U-Net (depth 3, widths 8-16-32-64, 121k parameters) on slices
-         * resampled to 112 x 96 (about half the native 217 x 181), 16 epochs of batches of 4.
+         * The default: a compact U-Net (depth 3, widths 12-24-48-96, 275k parameters) on slices
+         * resampled to 112 x 96 (about half the native 217 x 181); 20 epochs of batches of 4 (420
+         * Adam steps, lr 5e-3 after a one-epoch warm-up, cosine to 5e-5); light augmentation (flips,
+         * rotation up to 5 degrees, zoom up to 5%, intensity jitter 10%); the model with the best
+         * validation Dice, without flip averaging (which changed test Dice by under 0.001 here).
+         * Sized to reach test Dice 0.95 within 10 minutes on two CPU cores: about 8 CPU-minutes
+         * (10 minutes of wall time on a machine shared with load 8-10).
          */
         public static Settings defaults() {
-            return new Settings(SegModelSpec.UNET, 3, 12, 112, 96, null, true, 5, 0.05, 8, 0, 20, 4, 5e-3, 1, true, true);
+            return new Settings(SegModelSpec.UNET, 3, 12, 112, 96, null, true, 5, 0.05, 8, 0, 20, 4, 5e-3, 1, false, false);
         }
 
         /**
