@@ -37,7 +37,7 @@ class SegmentCommandTest {
         scan = data.resolve("ch2.nii.gz");
         truth = data.resolve("ch2bet.nii.gz");
         model = tmp.resolve("model");
-        var settings = new BrainUNetRecipe.Settings(SegModelSpec.UNET, 1, 4, 32, 32, null, false, 1, 4, 1, 4, 3e-3);
+        var settings = new BrainUNetRecipe.Settings(SegModelSpec.UNET, 1, 4, 32, 32, null, false, 0, 0, 1, 4, 1, 4, 3e-3, 0, false, true);
         new BrainUNetRecipe(settings).run(new RecipeOptions(1, 4, null, 0, Device.CPU, data, model, false, null, null));
     }
 

@@ -35,11 +35,14 @@ import java.util.Map;
  * {@code datasets/brain-mri}). The axial slices containing brain are cut into image/mask pairs
  * and split train/validation/test in interleaved blocks ({@link SliceSplit}); a U-Net is trained
  * on per-slice-normalised, augmented slices at reduced resolution with BCE + Dice, Adam and a
- * cosine schedule; the model with the best validation Dice (measured at the scan's native
- * 181 x 217) is kept and scored on the test slices at native resolution.
+ * cosine schedule after a one-epoch warm-up. The model with the best validation Dice (measured
+ * at the scan's native 181 x 217) is kept ({@code keep=last} keeps the last epoch's instead) and
+ * scored on the test slices at native resolution ({@code flip-average=true} averages each slice's
+ * logits with those of its left-right mirror).
  *
  * <p>The run writes into its output folder: {@code model.safetensors} and {@code model.json}
- * (for {@code ember segment --model DIR}), {@code best.safetensors}, {@code metrics.csv},
+ * (for {@code ember segment --model DIR}), {@code best.safetensors} and {@code last.safetensors}
+ * (the best-on-validation and the last epoch's weights), {@code metrics.csv},
  * {@code metrics.jsonl}, the curves, {@code checkpoints/}, {@code test_slices.csv} (Dice per
  * test slice) and {@code overlays.png}.
  *
@@ -59,28 +62,53 @@ public final class BrainUNetRecipe implements Recipe {
     /**
      * What the recipe trains and how. {@code maxSlices} > 0 keeps only that many slices of each
      * set (for quick tests); {@code encoderWeights} loads a ResNet-18 encoder (resnet18-unet only).
+     * Augmentation (when {@code augment}) flips left-right, rotates by up to {@code rotation}
+     * degrees, zooms by up to {@code scale} and jitters intensity by 10%. {@code keepLast} keeps
+     * the model of the last epoch instead of the one with the best validation Dice;
+     * {@code flipAverage} averages each slice's logits with its mirror's at test time;
+     * {@code warmupEpochs} ramps the learning rate up linearly before the cosine decay.
      */
     public record Settings(String architecture, int depth, int baseWidth, int inputHeight, int inputWidth, Path encoderWeights,
-                           boolean augment, int overlaySlices, int maxSlices, int epochs, int batchSize, double lr) {
+                           boolean augment, double rotation, double scale, int overlaySlices, int maxSlices, int epochs, int batchSize,
+                           double lr, int warmupEpochs, boolean keepLast, boolean flipAverage) {
+
+        public Settings {
+            if (epochs < 1 || batchSize < 1 || !(lr > 0) || warmupEpochs < 0 || warmupEpochs >= epochs) {
+                throw new IllegalArgumentException(NAME + ": need epochs >= 1 (got " + epochs + "), batch size >= 1 (got " + batchSize
+                        + "), lr > 0 (got " + lr + ") and 0 <= warm-up epochs < epochs (got " + warmupEpochs + ")");
+            }
+            if (!(rotation >= 0) || !(scale >= 0 && scale < 1)) {
+                throw new IllegalArgumentException(NAME + ": rotation " + rotation + " must be >= 0 and scale " + scale + " in [0, 1)");
+            }
+        }
 
         /**
-         * The default: a compact U-Net (depth 3, widths 8-16-32-64, 121k parameters) on slices
-         * resampled to 112 x 96 (about half the native 217 x 181), 16 epochs of batches of 4
-         * (336 Adam steps), sized to reach test Dice 0.95 within 10 minutes on two CPU cores.
+         * The default: a compact U-Net (depth 3, widths 12-24-48-96, 275k parameters) on slices
+         * resampled to 112 x 96 (about half the native 217 x 181); 20 epochs of batches of 4 (420
+         * Adam steps, lr 5e-3 after a one-epoch warm-up, cosine to 5e-5); light augmentation (flips,
+         * rotation up to 5 degrees, zoom up to 5%, intensity jitter 10%); the model with the best
+         * validation Dice, without flip averaging (which changed test Dice by under 0.001 here).
+         * Sized to reach test Dice 0.95 within 10 minutes on two CPU cores: about 8 CPU-minutes
+         * (10 minutes of wall time on a machine shared with load 8-10).
          */
         public static Settings defaults() {
-            return new Settings(SegModelSpec.UNET, 3, 8, 112, 96, null, true, 8, 0, 16, 4, 5e-3);
+            return new Settings(SegModelSpec.UNET, 3, 12, 112, 96, null, true, 5, 0.05, 8, 0, 20, 4, 5e-3, 1, false, false);
         }
 
         /**
          * The defaults changed by {@code key=value} pairs: architecture (unet, resnet18-unet), depth,
          * width, size (HxW, e.g. 112x96), encoder-weights (a .safetensors file), augment (true/false),
-         * overlays, max-slices.
+         * rotation (degrees), scale (zoom fraction), epochs, batch, lr, warmup (epochs), keep (best or
+         * last), flip-average (true/false), overlays, max-slices. The command line's --epochs,
+         * --batch-size and --lr override epochs, batch and lr.
          */
         public static Settings parse(Map<String, String> kv) {
             Settings d = defaults();
             String arch = d.architecture;
             int depth = d.depth, width = d.baseWidth, h = d.inputHeight, w = d.inputWidth, overlays = d.overlaySlices, max = d.maxSlices;
+            int epochs = d.epochs, batch = d.batchSize, warmup = d.warmupEpochs;
+            double rotation = d.rotation, scale = d.scale, lr = d.lr;
+            boolean keepLast = d.keepLast, flip = d.flipAverage;
             Path enc = null;
             boolean augment = d.augment;
             for (var e : kv.entrySet()) {
@@ -97,11 +125,24 @@ public final class BrainUNetRecipe implements Recipe {
                             w = Integer.parseInt(p[1]);
                         }
                         case "encoder-weights" -> enc = Path.of(v);
-                        case "augment" -> augment = Boolean.parseBoolean(v);
+                        case "augment" -> augment = bool(v);
+                        case "rotation" -> rotation = Double.parseDouble(v);
+                        case "scale" -> scale = Double.parseDouble(v);
+                        case "epochs" -> epochs = Integer.parseInt(v);
+                        case "batch" -> batch = Integer.parseInt(v);
+                        case "lr" -> lr = Double.parseDouble(v);
+                        case "warmup" -> warmup = Integer.parseInt(v);
+                        case "keep" -> keepLast = switch (v.toLowerCase(Locale.ROOT)) {
+                            case "last" -> true;
+                            case "best" -> false;
+                            default -> throw new NumberFormatException("expected best or last");
+                        };
+                        case "flip-average" -> flip = bool(v);
                         case "overlays" -> overlays = Integer.parseInt(v);
                         case "max-slices" -> max = Integer.parseInt(v);
                         default -> throw new IllegalArgumentException(NAME + ": unknown setting '" + e.getKey()
-                                + "' (known: architecture, depth, width, size, encoder-weights, augment, overlays, max-slices)");
+                                + "' (known: architecture, depth, width, size, encoder-weights, augment, rotation, scale, epochs, batch, lr, "
+                                + "warmup, keep, flip-average, overlays, max-slices)");
                     }
                 } catch (NumberFormatException ex) {
                     throw new IllegalArgumentException(NAME + ": setting " + e.getKey() + "=" + v + " is not valid: " + ex.getMessage());
@@ -110,13 +151,22 @@ public final class BrainUNetRecipe implements Recipe {
             if (enc != null && !SegModelSpec.RESNET18_UNET.equals(arch)) {
                 throw new IllegalArgumentException(NAME + ": encoder-weights needs architecture=resnet18-unet (got " + arch + ")");
             }
-            return new Settings(arch, depth, width, h, w, enc, augment, overlays, max, d.epochs, d.batchSize, d.lr);
+            return new Settings(arch, depth, width, h, w, enc, augment, rotation, scale, overlays, max, epochs, batch, lr, warmup, keepLast, flip);
+        }
+
+        private static boolean bool(String v) {
+            return switch (v.toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new NumberFormatException("expected true or false");
+            };
         }
 
         SegModelSpec spec() {
-            return SegModelSpec.RESNET18_UNET.equals(architecture)
+            SegModelSpec s = SegModelSpec.RESNET18_UNET.equals(architecture)
                     ? SegModelSpec.resnet18(inputHeight, inputWidth)
                     : SegModelSpec.unet(depth, baseWidth, inputHeight, inputWidth);
+            return s.withFlipAverage(flipAverage);
         }
     }
 
@@ -227,13 +277,14 @@ public final class BrainUNetRecipe implements Recipe {
         net.to(device);
         Adam opt = new Adam(net.parameters(), lr);
         DataLoader.Builder tb = DataLoader.builder(train).batchSize(batch).shuffle(true).seed(o.seed()).dropLast(train.size() >= 2 * batch);
-        if (settings.augment()) tb.transform(new SliceAugment(10, 0.1, 0.1, 0.1));
+        if (settings.augment()) tb.transform(new SliceAugment(settings.rotation(), settings.scale(), 0.1, 0.1));
         DataLoader trainLoader = tb.build();
         DataLoader valLoader = DataLoader.builder(val).batchSize(batch).prefetch(0).build();
         Trainer trainer = Trainer.builder()
                 .model(net).optimizer(opt)
                 .loss(new BceDiceLoss())
-                .scheduler(new CosineLr(opt, (long) epochs * trainLoader.batchesPerEpoch(), lr * 0.01), true)
+                .scheduler(new CosineLr(opt, (long) epochs * trainLoader.batchesPerEpoch(), lr * 0.01,
+                        (long) Math.min(settings.warmupEpochs(), epochs - 1) * trainLoader.batchesPerEpoch()), true)
                 .metrics(DiceMetric::new)
                 .device(device).epochs(epochs).outDir(out)
                 .monitor("val_dice", true, 0)
@@ -246,9 +297,14 @@ public final class BrainUNetRecipe implements Recipe {
             trainer.fit(trainLoader, valLoader);
         }
         int bestEpoch = trainer.state().bestEpoch + 1;
-        String which = "best on validation (epoch " + bestEpoch + " of " + epochs + ")";
+        String which = settings.keepLast()
+                ? String.format(Locale.ROOT, "last epoch (%d; validation Dice %.4f, best %.4f at epoch %d)", epochs,
+                        trainer.state().history.get(trainer.state().history.size() - 1).get("val_dice"), trainer.state().bestValue, bestEpoch)
+                : "best on validation (epoch " + bestEpoch + " of " + epochs + ")";
         try {
-            SafeTensors.loadModule(net, out.resolve("best.safetensors"), true);
+            // both candidates stay in the folder, so the other choice can be scored with `ember segment`
+            SafeTensors.save(net.stateDict(), out.resolve("last.safetensors"), Map.of("format", "pt"));
+            if (!settings.keepLast()) SafeTensors.loadModule(net, out.resolve("best.safetensors"), true);
             SafeTensors.save(net.stateDict(), out.resolve("model.safetensors"), Map.of("format", "pt"));
         } catch (IOException e) {
             throw new UncheckedIOException("could not keep the best model in " + out + ": " + e.getMessage(), e);

@@ -21,6 +21,8 @@ import java.util.Map;
  * normalised per slice (zero mean, unit variance over the whole slice) at their native
  * resolution, area-averaged to {@code inputHeight x inputWidth}, and the model's one-channel
  * logits are resized bilinearly back to the native size and thresholded at 0 (probability 0.5).
+ * With {@code flipAverage}, the logits are the mean of the slice's and of its left-right mirror's
+ * (mirrored back), a test-time augmentation that costs a second forward pass.
  *
  * <pre>{@code
  * SegModelSpec spec = SegModelSpec.unet(3, 16, 112, 96);
@@ -34,8 +36,9 @@ import java.util.Map;
  * @param baseWidth    channels at the top level, doubling per level (ignored for resnet18-unet)
  * @param inputHeight  rows of the model's input (the native slice is resampled to this)
  * @param inputWidth   columns of the model's input
+ * @param flipAverage  average the logits of each slice and of its left-right mirror
  */
-public record SegModelSpec(String architecture, int depth, int baseWidth, int inputHeight, int inputWidth) {
+public record SegModelSpec(String architecture, int depth, int baseWidth, int inputHeight, int inputWidth, boolean flipAverage) {
 
     public static final String UNET = "unet", RESNET18_UNET = "resnet18-unet";
     public static final String FORMAT = "ember-segmentation-1";
@@ -53,10 +56,13 @@ public record SegModelSpec(String architecture, int depth, int baseWidth, int in
     }
 
     /** A U-Net of {@code depth} levels with {@code baseWidth} channels at the top, on {@code h x w} inputs. */
-    public static SegModelSpec unet(int depth, int baseWidth, int h, int w) { return new SegModelSpec(UNET, depth, baseWidth, h, w); }
+    public static SegModelSpec unet(int depth, int baseWidth, int h, int w) { return new SegModelSpec(UNET, depth, baseWidth, h, w, false); }
 
     /** The U-Net with a ResNet-18 encoder, on {@code h x w} inputs. */
-    public static SegModelSpec resnet18(int h, int w) { return new SegModelSpec(RESNET18_UNET, 5, 64, h, w); }
+    public static SegModelSpec resnet18(int h, int w) { return new SegModelSpec(RESNET18_UNET, 5, 64, h, w, false); }
+
+    /** This spec with flip averaging at inference switched on or off. */
+    public SegModelSpec withFlipAverage(boolean on) { return new SegModelSpec(architecture, depth, baseWidth, inputHeight, inputWidth, on); }
 
     /** A freshly initialised model: one input channel (the slice), one output channel (brain logits). */
     public Module build(Generator gen) {
@@ -77,7 +83,8 @@ public record SegModelSpec(String architecture, int depth, int baseWidth, int in
         n.put("out_channels", 1);
         n.put("normalization", "per slice: (x - mean) / std over the whole native slice");
         n.put("resampling", "area average to input size; logits resized bilinearly to the native size");
-        n.put("threshold", "logit > 0 (probability > 0.5)");
+        n.put("flip_average", flipAverage);
+        n.put("threshold", flipAverage ? "mean logit of the slice and its left-right mirror > 0" : "logit > 0 (probability > 0.5)");
         n.put("weights", "model.safetensors");
         extra.forEach((k, v) -> n.set(k, om.valueToTree(v)));
         Files.createDirectories(file.toAbsolutePath().getParent());
@@ -98,7 +105,7 @@ public record SegModelSpec(String architecture, int depth, int baseWidth, int in
         }
         try {
             return new SegModelSpec(text(file, n, "architecture"), n.path("depth").asInt(0), n.path("base_width").asInt(0),
-                    integer(file, n, "input_height"), integer(file, n, "input_width"));
+                    integer(file, n, "input_height"), integer(file, n, "input_width"), n.path("flip_average").asBoolean(false));
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }

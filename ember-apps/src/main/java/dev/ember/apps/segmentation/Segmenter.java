@@ -76,7 +76,7 @@ public final class Segmenter {
                 int[] part = Arrays.copyOfRange(zs, from, Math.min(zs.length, from + batch));
                 try (var scope = MemoryScope.open("segment")) {
                     Tensor x = SlicePrep.inputs(volume, part, spec.inputHeight(), spec.inputWidth()).to(device);
-                    Tensor y = SlicePrep.toNative(model.forward(x), h, w).to(Device.CPU).to(DType.F32);
+                    Tensor y = SlicePrep.toNative(forward(x), h, w).to(Device.CPU).to(DType.F32);
                     out.narrow(0, from, part.length).copy_(y);
                 }
             }
@@ -84,6 +84,18 @@ public final class Segmenter {
             model.train(was);
         }
         return out;
+    }
+
+    /** The model's logits at input size; with flip averaging, the mean with those of the mirrored slice, mirrored back. */
+    private Tensor forward(Tensor x) {
+        Tensor y = model.forward(x);
+        if (!spec.flipAverage()) return y;
+        int w = x.shape(3);
+        long[] rev = new long[w];
+        for (int i = 0; i < w; i++) rev[i] = w - 1 - i;
+        Tensor idx = Tensor.of(rev, w).to(x.device());
+        Tensor mirrored = model.forward(x.indexSelect(3, idx)).indexSelect(3, idx);
+        return y.add(mirrored).mul(0.5);
     }
 
     /** Masks of slices {@code zs}: {@code [n, H, W]} u8, 1 where the model says brain. */

@@ -34,14 +34,32 @@ class BrainUNetRecipeTest {
         assertTrue(e.getMessage().contains("unknown setting 'colour'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> BrainUNetRecipe.Settings.parse(Map.of("encoder-weights", "r.safetensors")));
         assertTrue(e.getMessage().contains("architecture=resnet18-unet"), e.getMessage());
+
+        s = BrainUNetRecipe.Settings.parse(Map.of("keep", "best", "flip-average", "false", "rotation", "3", "scale", "0",
+                "epochs", "7", "batch", "2", "lr", "1e-3", "warmup", "2"));
+        assertFalse(s.keepLast());
+        assertFalse(s.spec().flipAverage());
+        assertEquals(3.0, s.rotation());
+        assertEquals(0.0, s.scale());
+        assertEquals(List.of(7, 2, 2), List.of(s.epochs(), s.batchSize(), s.warmupEpochs()));
+        assertEquals(1e-3, s.lr());
+        assertTrue(BrainUNetRecipe.Settings.parse(Map.of("keep", "last", "flip-average", "true")).spec().flipAverage());
+        e = assertThrows(IllegalArgumentException.class, () -> BrainUNetRecipe.Settings.parse(Map.of("keep", "middle")));
+        assertTrue(e.getMessage().contains("keep=middle") && e.getMessage().contains("best or last"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BrainUNetRecipe.Settings.parse(Map.of("flip-average", "yes")));
+        assertTrue(e.getMessage().contains("flip-average=yes"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BrainUNetRecipe.Settings.parse(Map.of("epochs", "3", "warmup", "3")));
+        assertTrue(e.getMessage().contains("warm-up epochs < epochs"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BrainUNetRecipe.Settings.parse(Map.of("scale", "1.5")));
+        assertTrue(e.getMessage().contains("scale 1.5"), e.getMessage());
     }
 
     @Test
     void shortRunWritesEveryOutput() throws Exception {
-        var settings = new BrainUNetRecipe.Settings(SegModelSpec.UNET, 1, 4, 32, 32, null, true, 3, 4, 1, 4, 3e-3);
+        var settings = new BrainUNetRecipe.Settings(SegModelSpec.UNET, 1, 4, 32, 32, null, true, 10, 0.1, 3, 4, 1, 4, 3e-3, 0, false, false);
         Path out = tmp.resolve("run");
         Map<String, Object> r = new BrainUNetRecipe(settings).run(new RecipeOptions(1, 4, null, 0, Device.CPU, null, out, false, null, null));
-        for (String f : List.of("model.safetensors", "model.json", "best.safetensors", "metrics.csv", "metrics.jsonl", "loss.png",
+        for (String f : List.of("model.safetensors", "model.json", "best.safetensors", "last.safetensors", "metrics.csv", "metrics.jsonl", "loss.png",
                 "overlays.png", "test_slices.csv")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f + " is written; found " + list(out));
         }

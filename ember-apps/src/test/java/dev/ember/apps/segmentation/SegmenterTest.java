@@ -1,6 +1,7 @@
 package dev.ember.apps.segmentation;
 
 import dev.ember.core.Device;
+import dev.ember.core.Tensor;
 import dev.ember.core.random.Generator;
 import dev.ember.nn.Module;
 import dev.ember.nn.io.SafeTensors;
@@ -79,6 +80,40 @@ class SegmenterTest {
             assertArrayEquals(mask.contiguous().toByteArray(), back.data().contiguous().toByteArray());
             for (byte b : back.data().toByteArray()) assertTrue(b == 0 || b == 1, "mask values are 0 or 1, got " + b);
         }
+    }
+
+    @Test
+    void flipAveragingMakesTheLogitsMirrorSymmetric() throws IOException {
+        int z = 2, h = 20, w = 17;
+        float[] v = new float[z * h * w];
+        for (int i = 0; i < v.length; i++) v[i] = (i * 37) % 251;
+        float[] m = new float[v.length];
+        for (int k = 0; k < z * h; k++) for (int x = 0; x < w; x++) m[k * w + x] = v[k * w + (w - 1 - x)];
+        Tensor volume = Tensor.of(v, z, h, w), mirrored = Tensor.of(m, z, h, w);
+        int[] zs = {0, 1};
+        Module net = SegModelSpec.unet(1, 2, 16, 16).build(Generator.seeded(5));
+        Segmenter plain = new Segmenter(net, SegModelSpec.unet(1, 2, 16, 16), Device.CPU, 2);
+        SegModelSpec flipSpec = SegModelSpec.unet(1, 2, 16, 16).withFlipAverage(true);
+        Segmenter flip = new Segmenter(net, flipSpec, Device.CPU, 2);
+
+        float[] a = flip.logits(volume, zs).toFloatArray(), b = flip.logits(mirrored, zs).toFloatArray();
+        float[] p = plain.logits(volume, zs).toFloatArray(), q = plain.logits(mirrored, zs).toFloatArray();
+        double flipErr = 0, plainErr = 0, meanErr = 0;
+        for (int k = 0; k < z * h; k++) {
+            for (int x = 0; x < w; x++) {
+                int i = k * w + x, j = k * w + (w - 1 - x);
+                flipErr = Math.max(flipErr, Math.abs(a[i] - b[j]));
+                plainErr = Math.max(plainErr, Math.abs(p[i] - q[j]));
+                meanErr = Math.max(meanErr, Math.abs(a[i] - (p[i] + q[j]) / 2));
+            }
+        }
+        assertTrue(flipErr < 1e-5, "flip-averaged logits of the mirrored volume are the mirrored logits; max difference " + flipErr);
+        assertTrue(meanErr < 1e-5, "flip-averaged logits are the mean of the slice's and its mirror's; max difference " + meanErr);
+        assertTrue(plainErr > 1e-4, "without averaging an untrained model is not mirror symmetric; max difference " + plainErr);
+
+        Path json = tmp.resolve("flip.json");
+        flipSpec.write(json, Map.of());
+        assertEquals(flipSpec, SegModelSpec.read(json));
     }
 
     @Test
