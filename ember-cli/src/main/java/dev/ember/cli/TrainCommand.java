@@ -53,11 +53,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Recipe r = Recipes.byName(recipe);
+        Recipe r = Recipes.byName(recipe).withSettings(settings == null ? Map.of() : settings);
         Device d = device == null ? Device.best() : Device.parse(device);
         d.backend(); // fails early, with the reason, if the device is unusable
         System.err.println("ember train " + r.name() + ": " + r.description() + " on " + d);
-        Map<String, Object> result = r.run(new RecipeOptions(epochs, batchSize, lr, seed, d, data, out, resume, limit, settings));
+        Map<String, Object> result = r.run(new RecipeOptions(epochs, batchSize, lr, seed, d, data, out, resume, limit, null));
         System.out.println(new ObjectMapper().writeValueAsString(result));
         return 0;
     }

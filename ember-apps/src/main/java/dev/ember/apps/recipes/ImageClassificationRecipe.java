@@ -56,9 +56,7 @@ final class ImageClassificationRecipe implements Recipe {
 
     @Override
     public Map<String, Object> run(RecipeOptions o) {
-        if (!o.settings().isEmpty()) {
-            throw new IllegalArgumentException(name + ": has no settings (--set); got " + o.settings().keySet());
-        }
+        withSettings(o.settings()); // rejects any
         long t0 = System.nanoTime();
         Path dir = DataLocator.find(dataFolder, o.data(), MNIST_FILES);
         TensorDataset all, test;

@@ -181,6 +181,14 @@ public final class BrainUNetRecipe implements Recipe {
 
     public BrainUNetRecipe(Settings settings) { this.settings = settings; }
 
+    @Override
+    public Recipe withSettings(Map<String, String> kv) {
+        if (kv.isEmpty()) return this;
+        Map<String, String> merged = new LinkedHashMap<>(fromSystemProperties());
+        merged.putAll(kv);
+        return new BrainUNetRecipe(Settings.parse(merged));
+    }
+
     @Override public String name() { return NAME; }
 
     @Override
@@ -244,11 +252,7 @@ public final class BrainUNetRecipe implements Recipe {
 
     @Override
     public Map<String, Object> run(RecipeOptions o) {
-        if (!o.settings().isEmpty()) {
-            Map<String, String> merged = new LinkedHashMap<>(fromSystemProperties());
-            merged.putAll(o.settings());
-            return new BrainUNetRecipe(Settings.parse(merged)).run(o.withoutSettings());
-        }
+        if (!o.settings().isEmpty()) return withSettings(o.settings()).run(o.withoutSettings());
         long t0 = System.nanoTime();
         Path dir = DataLocator.find("brain-mri", o.data(), T1, MASK);
         Data data = load(dir, settings.maxSlices());
