@@ -335,10 +335,10 @@ public final class Tensor {
     public Tensor to(Device target) { return target.equals(device()) ? this : TensorOps.toDevice(this, target); }
 
     /** Itself if contiguous, else a contiguous copy. */
-    public Tensor contiguous() { return isContiguous() ? this : TensorOps.contiguous(this); }
+    public Tensor contiguous() { return isContiguous() ? this : TensorOps.copy(this); }
 
     /** A copy with its own memory (differentiable). */
-    public Tensor copy() { return TensorOps.contiguousCopy(this); }
+    public Tensor copy() { return TensorOps.copy(this); }
 
     /** Copies {@code src} (broadcast, converted) into this tensor in place. */
     public Tensor copy_(Tensor src) {

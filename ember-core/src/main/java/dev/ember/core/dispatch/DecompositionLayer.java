@@ -10,7 +10,7 @@ final class DecompositionLayer implements DispatchLayer {
     public Tensor[] call(OpCall call, Next next) {
         if (call.op() instanceof CompositeOp<Object> c) {
             Device d = call.device();
-            if (d == null || d.backend().kernels().find(c, c.kernelDType(call.inputs(), null)) == null) {
+            if (d.backend().kernels().find(c, c.kernelDType(call.inputs(), null)) == null) {
                 return c.decompose(call.inputs(), call.attrs());
             }
         }

@@ -10,7 +10,6 @@ import dev.ember.core.ops.Op;
 import dev.ember.core.ops.OutputSpec;
 import dev.ember.core.ops.ViewOp;
 
-import java.util.Arrays;
 
 /**
  * The bottom layer: validates through the op's output rule, allocates the outputs and runs the
@@ -71,7 +70,8 @@ final class KernelLayer implements DispatchLayer {
         return false;
     }
 
-    private static Device deviceOf(Op<?> op, Object attrs, Tensor[] in) {
+    /** The device all inputs share (or the attributes name), checking that every input is alive. */
+    static Device deviceOf(Op<?> op, Object attrs, Tensor[] in) {
         if (in.length == 0) {
             if (attrs instanceof DeviceAttrs d) return d.device();
             throw new IllegalStateException("op '" + op.name() + "' has no inputs and its attributes name no device");
@@ -87,9 +87,5 @@ final class KernelLayer implements DispatchLayer {
             }
         }
         return d;
-    }
-
-    static String shapes(Tensor[] in) {
-        return Arrays.stream(in).map(t -> Arrays.toString(t.shape())).toList().toString();
     }
 }

@@ -25,17 +25,7 @@ public final class OpCall {
     public void setInputs(Tensor[] inputs) { this.inputs = inputs; }
 
     /** The device all inputs share; an error naming the op and the devices if they differ. */
-    public Device device() {
-        if (inputs.length == 0) return null;
-        Device d = inputs[0].device();
-        for (int i = 1; i < inputs.length; i++) {
-            if (!inputs[i].device().equals(d)) {
-                throw new IllegalArgumentException(op.name() + ": all inputs must be on the same device, but input 0 is on "
-                        + d + " and input " + i + " is on " + inputs[i].device() + "; move them with tensor.to(device)");
-            }
-        }
-        return d;
-    }
+    public Device device() { return KernelLayer.deviceOf(op, attrs, inputs); }
 
     @Override
     public String toString() {

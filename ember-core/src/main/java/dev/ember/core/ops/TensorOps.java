@@ -70,9 +70,8 @@ public final class TensorOps {
 
     public static Tensor cast(Tensor t, DType to) { return Dispatcher.call1(CAST, to, t); }
 
-    public static Tensor contiguous(Tensor t) { return Dispatcher.call1(CAST, t.dtype(), t); }
-
-    public static Tensor contiguousCopy(Tensor t) { return Dispatcher.call1(CAST, t.dtype(), t); }
+    /** A contiguous copy with its own memory (differentiable); also how contiguous() copies. */
+    public static Tensor copy(Tensor t) { return Dispatcher.call1(CAST, t.dtype(), t); }
 
     /** Copies through host memory; device backends may later add direct peer copies. */
     public static Tensor toDevice(Tensor t, Device target) {

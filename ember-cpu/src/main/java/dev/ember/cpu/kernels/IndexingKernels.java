@@ -1,6 +1,7 @@
 package dev.ember.cpu.kernels;
 
 import dev.ember.core.DType;
+import dev.ember.core.Shapes;
 import dev.ember.core.Tensor;
 import dev.ember.core.backend.KernelTable;
 import dev.ember.core.ops.DimAttrs;
@@ -138,7 +139,7 @@ final class IndexingKernels {
         Placement(int[] indexShape, int dim, Tensor t) {
             this.indexShape = indexShape;
             this.dim = dim;
-            this.strides = contiguousStrides(t.shape());
+            this.strides = Shapes.contiguousStrides(t.shape());
             this.dimStride = strides[dim];
             int[] ts = t.shape();
             boolean same = true;
@@ -288,7 +289,7 @@ final class IndexingKernels {
         }
         int rank = xsh.length;
         int[][] maps = padMaps(xsh, a);
-        long[] xst = contiguousStrides(xsh);
+        long[] xst = Shapes.contiguousStrides(xsh);
         int[] osh = out.shape();
         int L = osh[rank - 1];
         long rows = out.numel() / L;
@@ -322,7 +323,7 @@ final class IndexingKernels {
         }
         int rank = xsh.length;
         int[][] maps = padMaps(xsh, a);
-        long[] xst = contiguousStrides(xsh);
+        long[] xst = Shapes.contiguousStrides(xsh);
         int[] gsh = g.shape();
         int L = gsh[rank - 1];
         int firstPadded = rank - 1;
@@ -391,16 +392,6 @@ final class IndexingKernels {
     private static long[] readIndices(Tensor index) {
         long off = index.offset() * 8;
         return index.segment().asSlice(off, index.numel() * 8).toArray(ValueLayout.JAVA_LONG);
-    }
-
-    private static long[] contiguousStrides(int[] shape) {
-        long[] st = new long[shape.length];
-        long s = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            st[i] = s;
-            s *= shape[i];
-        }
-        return st;
     }
 
     private static void copyWhole(Tensor out, Tensor x) {

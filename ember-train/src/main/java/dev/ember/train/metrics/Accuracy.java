@@ -31,4 +31,10 @@ public final class Accuracy {
     public long total() { return total; }
 
     public void reset() { correct = 0; total = 0; }
+
+    /** Sets the counts, for resuming an epoch from a checkpoint. */
+    public void restore(long correct, long total) {
+        this.correct = correct;
+        this.total = total;
+    }
 }

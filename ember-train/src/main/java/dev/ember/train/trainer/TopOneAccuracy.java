@@ -2,27 +2,22 @@ package dev.ember.train.trainer;
 
 import dev.ember.core.Tensor;
 import dev.ember.train.data.Batch;
+import dev.ember.train.metrics.Accuracy;
 
-/** Fraction of examples whose largest logit is the target class. */
+/** {@link Accuracy} (largest logit equals the target class) as a Trainer metric. */
 public final class TopOneAccuracy implements EpochMetric {
 
-    private long correct, total;
+    private final Accuracy accuracy = new Accuracy();
 
     @Override public String name() { return "accuracy"; }
 
-    @Override public void reset() { correct = 0; total = 0; }
+    @Override public void reset() { accuracy.reset(); }
 
-    @Override
-    public void update(Tensor output, Batch batch) {
-        long[] pred = output.argmax(1, false).toLongArray();
-        long[] target = batch.target().toLongArray();
-        for (int i = 0; i < pred.length; i++) if (pred[i] == target[i]) correct++;
-        total += pred.length;
-    }
+    @Override public void update(Tensor output, Batch batch) { accuracy.update(output, batch.target()); }
 
-    @Override public double value() { return total == 0 ? Double.NaN : correct / (double) total; }
+    @Override public double value() { return accuracy.compute(); }
 
-    @Override public double[] state() { return new double[] {correct, total}; }
+    @Override public double[] state() { return new double[] {accuracy.correct(), accuracy.total()}; }
 
-    @Override public void restore(double[] s) { correct = (long) s[0]; total = (long) s[1]; }
+    @Override public void restore(double[] s) { accuracy.restore((long) s[0], (long) s[1]); }
 }
