@@ -81,4 +81,48 @@ public final class Shapes {
     }
 
     public static String str(int[] shape) { return Arrays.toString(shape); }
+
+    /**
+     * For a reduction kernel: the permutation that moves the (sorted) reduced {@code axes} after
+     * the kept dimensions, or null when they are already adjacent, so that a contiguous input
+     * can be read as [outer, reduced, inner].
+     */
+    public static int[] reducedAxesLast(int rank, int[] axes) {
+        boolean adjacent = true;
+        for (int i = 1; i < axes.length; i++) adjacent &= axes[i] == axes[i - 1] + 1;
+        if (adjacent) return null;
+        int[] perm = new int[rank];
+        boolean[] red = new boolean[rank];
+        for (int ax : axes) red[ax] = true;
+        int k = 0;
+        for (int i = 0; i < rank; i++) if (!red[i]) perm[k++] = i;
+        for (int ax : axes) perm[k++] = ax;
+        return perm;
+    }
+
+    /** The last {@code count} axes of a tensor of rank {@code rank}. */
+    public static int[] lastAxes(int rank, int count) {
+        int[] tail = new int[count];
+        for (int i = 0; i < count; i++) tail[i] = rank - count + i;
+        return tail;
+    }
+
+    /** [outer, reduced, inner] sizes of {@code shape} around the adjacent reduced {@code axes}. */
+    public static long[] outerReducedInner(int[] shape, int[] axes) {
+        long outer = 1, reduced = 1, inner = 1;
+        int first = axes.length == 0 ? shape.length : axes[0], last = axes.length == 0 ? shape.length - 1 : axes[axes.length - 1];
+        for (int i = 0; i < shape.length; i++) {
+            if (i < first) outer *= shape[i];
+            else if (i <= last) reduced *= shape[i];
+            else inner *= shape[i];
+        }
+        return new long[] {outer, reduced, inner};
+    }
+
+    /** {@code shape} reordered by {@code perm}. */
+    public static int[] permuted(int[] shape, int[] perm) {
+        int[] r = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) r[i] = shape[perm[i]];
+        return r;
+    }
 }

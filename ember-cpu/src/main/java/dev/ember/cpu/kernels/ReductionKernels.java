@@ -1,6 +1,7 @@
 package dev.ember.cpu.kernels;
 
 import dev.ember.core.DType;
+import dev.ember.core.Shapes;
 import dev.ember.core.Tensor;
 import dev.ember.core.backend.KernelTable;
 import dev.ember.core.ops.ReduceAttrs;
@@ -29,27 +30,15 @@ final class ReductionKernels {
     static void sum(Tensor o, Tensor x, ReduceAttrs a) {
         int[] axes = a.axes();
         int[] shape = x.shape();
-        if (!adjacent(axes)) {
-            int[] perm = new int[shape.length];
-            boolean[] red = new boolean[shape.length];
-            for (int ax : axes) red[ax] = true;
-            int k = 0;
-            for (int i = 0; i < shape.length; i++) if (!red[i]) perm[k++] = i;
-            for (int ax : axes) perm[k++] = ax;
-            Tensor moved = Tensor.empty(x.dtype(), x.device(), permuted(shape, perm));
+        int[] perm = Shapes.reducedAxesLast(shape.length, axes);
+        if (perm != null) {
+            Tensor moved = Tensor.empty(x.dtype(), x.device(), Shapes.permuted(shape, perm));
             CopyKernels.copy(moved, x.permute(perm));
-            int[] tail = new int[axes.length];
-            for (int i = 0; i < axes.length; i++) tail[i] = shape.length - axes.length + i;
-            sum(o, moved, new ReduceAttrs(tail, a.keepDim()));
+            sum(o, moved, new ReduceAttrs(Shapes.lastAxes(shape.length, axes.length), a.keepDim()));
             return;
         }
-        long outer = 1, reduced = 1, inner = 1;
-        int first = axes.length == 0 ? shape.length : axes[0], last = axes.length == 0 ? shape.length - 1 : axes[axes.length - 1];
-        for (int i = 0; i < shape.length; i++) {
-            if (i < first) outer *= shape[i];
-            else if (i <= last) reduced *= shape[i];
-            else inner *= shape[i];
-        }
+        long[] ori = Shapes.outerReducedInner(shape, axes);
+        long outer = ori[0], reduced = ori[1], inner = ori[2];
         MemorySegment xs = x.segment(), os = o.segment();
         long xo = x.offset();
         DType d = x.dtype(), od = o.dtype();
@@ -89,16 +78,5 @@ final class ReductionKernels {
                 }
             }
         });
-    }
-
-    static boolean adjacent(int[] axes) {
-        for (int i = 1; i < axes.length; i++) if (axes[i] != axes[i - 1] + 1) return false;
-        return true;
-    }
-
-    static int[] permuted(int[] shape, int[] perm) {
-        int[] r = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) r[i] = shape[perm[i]];
-        return r;
     }
 }

@@ -72,10 +72,4 @@ final class Launch {
         }
         return r;
     }
-
-    static int[] permuted(int[] shape, int[] perm) {
-        int[] r = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) r[i] = shape[perm[i]];
-        return r;
-    }
 }

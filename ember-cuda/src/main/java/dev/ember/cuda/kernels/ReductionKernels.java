@@ -1,6 +1,7 @@
 package dev.ember.cuda.kernels;
 
 import dev.ember.core.DType;
+import dev.ember.core.Shapes;
 import dev.ember.core.Tensor;
 import dev.ember.core.backend.KernelTable;
 import dev.ember.core.ops.ReduceAttrs;
@@ -40,28 +41,14 @@ final class ReductionKernels {
 
     private static View view(CudaBackend b, Tensor x, int[] axes) {
         int[] shape = x.shape();
-        boolean adjacent = true;
-        for (int i = 1; i < axes.length; i++) adjacent &= axes[i] == axes[i - 1] + 1;
-        if (!adjacent) {
-            int[] perm = new int[shape.length];
-            boolean[] red = new boolean[shape.length];
-            for (int ax : axes) red[ax] = true;
-            int k = 0;
-            for (int i = 0; i < shape.length; i++) if (!red[i]) perm[k++] = i;
-            for (int ax : axes) perm[k++] = ax;
-            Tensor moved = Tensor.empty(x.dtype(), x.device(), Launch.permuted(shape, perm));
+        int[] perm = Shapes.reducedAxesLast(shape.length, axes);
+        if (perm != null) {
+            Tensor moved = Tensor.empty(x.dtype(), x.device(), Shapes.permuted(shape, perm));
             CopyKernels.copy(b, moved, x.permute(perm));
-            int[] tail = new int[axes.length];
-            for (int i = 0; i < axes.length; i++) tail[i] = shape.length - axes.length + i;
-            return view(b, moved, tail);
+            return view(b, moved, Shapes.lastAxes(shape.length, axes.length));
         }
-        long outer = 1, reduced = 1, inner = 1;
-        int first = axes.length == 0 ? shape.length : axes[0], last = axes.length == 0 ? shape.length - 1 : axes[axes.length - 1];
-        for (int i = 0; i < shape.length; i++) {
-            if (i < first) outer *= shape[i];
-            else if (i <= last) reduced *= shape[i];
-            else inner *= shape[i];
-        }
+        long[] ori = Shapes.outerReducedInner(shape, axes);
+        long outer = ori[0], reduced = ori[1], inner = ori[2];
         return new View(x, outer, reduced, inner);
     }
 
