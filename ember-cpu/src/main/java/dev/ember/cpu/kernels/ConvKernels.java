@@ -8,22 +8,40 @@ import dev.ember.core.ops.ConvOps.Conv2dAttrs;
 import dev.ember.core.ops.ConvOps.ConvTranspose2dAttrs;
 import dev.ember.core.ops.ConvOps.WeightGradAttrs;
 import dev.ember.cpu.CpuParallel;
+import dev.ember.cpu.kernels.ConvLayout.Geom;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.EnumSet;
 import java.util.Set;
 
+import static dev.ember.cpu.kernels.ConvLayout.ACC;
+import static dev.ember.cpu.kernels.ConvLayout.COL;
+import static dev.ember.cpu.kernels.ConvLayout.OUT;
+import static dev.ember.cpu.kernels.ConvLayout.TMP;
+import static dev.ember.cpu.kernels.ConvLayout.WEIGHT;
+import static dev.ember.cpu.kernels.ConvLayout.scratch;
+
 /**
- * Convolution kernels by im2col / col2im around the blocked {@link Gemm}: per image and group,
- * conv2d is {@code W [O, C*kh*kw] @ col [C*kh*kw, Ho*Wo]}, the transposed convolution is
- * {@code col = W^T @ x} scattered back by col2im, and the weight gradient is {@code gy @ col^T}.
- * Batches at least as large as the thread pool run one image per thread; smaller ones let each
- * GEMM split itself.
+ * Convolution kernels by im2col / col2im around the blocked {@link Gemm}. Per group and block of
+ * images, conv2d is {@code W [O, C*kh*kw] @ col [C*kh*kw, images*Ho*Wo]}, the transposed
+ * convolution is {@code col = W^T @ x} scattered back by col2im, and the weight gradient is
+ * {@code gw^T [C*kh*kw, O] += col @ gy^T}, summed over the images.
+ *
+ * <p>Why images are blocked: a GEMM per image of a late ResNet layer has N = 7x7 = 49 columns, so
+ * the weights (M x K, up to 512 x 4608) are packed again for every 49 columns and the last 16-wide
+ * tile is mostly padding. A {@link Plan} puts enough images side by side in one col matrix that
+ * each GEMM gets at least {@link #TARGET_COLS} columns. Threads take whole images when every
+ * thread still gets that many columns; otherwise the images run in sequence and each GEMM splits
+ * itself over the pool.
  */
 final class ConvKernels {
 
     private static final Set<DType> FLOATS = EnumSet.of(DType.F32, DType.F64);
+
+    /** Columns one GEMM should get (N of the forward and transposed GEMMs, K of the weight gradient's). */
+    static final int TARGET_COLS = 512;
+    /** The most elements one thread's col buffer may hold when blocking images (32 MiB of f32). */
+    private static final long MAX_COL = 1L << 23;
 
     private ConvKernels() {}
 
@@ -33,13 +51,32 @@ final class ConvKernels {
         t.register(ConvOps.CONV2D_WEIGHT_GRAD, FLOATS, (out, in, a) -> weightGrad(out[0], in[0], in[1], a));
     }
 
-    /** The sizes of one convolution: input plane (c, h, w), kernel, output plane, and geometry. */
-    private record Geom(int c, int h, int w, int kh, int kw, int oh, int ow,
-                        int sh, int sw, int ph, int pw, int dh, int dw) {
-        int rows() { return c * kh * kw; }
-        int cols() { return oh * ow; }
-        /** Whether col is the input itself (1x1 kernel, stride 1, no padding). */
-        boolean identity() { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == w; }
+    /**
+     * How a batch of n images is cut: {@code perGemm} images side by side in one GEMM, and whether
+     * each thread takes a contiguous share of the images (its GEMMs serial) or the image blocks run
+     * in sequence with each GEMM parallel.
+     */
+    record Plan(int perGemm, boolean perThread) {
+
+        static Plan of(int n, int cols, long rows) {
+            int threads = CpuParallel.threads();
+            boolean perThread = threads > 1 && n >= threads && (long) Math.ceilDiv(n, threads) * cols >= TARGET_COLS;
+            int span = perThread ? Math.ceilDiv(n, threads) : n;
+            long cap = Math.max(1, MAX_COL / Math.max(1, rows * cols));
+            int nb = (int) Math.max(1, Math.min(Math.min(span, Math.ceilDiv(TARGET_COLS, cols)), cap));
+            // even blocks: 16 images at 6 per GEMM become 6, 5, 5 rather than 6, 6, 4
+            nb = Math.ceilDiv(span, Math.ceilDiv(span, nb));
+            return new Plan(nb, perThread);
+        }
+
+        /** Runs {@code chunk} over each thread's share of [0, n), or once over all of it. */
+        void chunks(int n, CpuParallel.Range chunk) {
+            if (perThread) CpuParallel.forRange(n, 1, chunk);
+            else chunk.run(0, n);
+        }
+
+        /** Whether the GEMMs may split themselves over the pool. */
+        boolean parallelGemm() { return !perThread; }
     }
 
     private static void conv2d(Tensor y, Tensor x, Tensor w, Tensor b, Conv2dAttrs a) {
@@ -49,182 +86,149 @@ final class ConvKernels {
         Geom g = new Geom(cg, xs[2], xs[3], ws[2], ws[3], ys[2], ys[3],
                 a.stride()[0], a.stride()[1], a.padding()[0], a.padding()[1], a.dilation()[0], a.dilation()[1]);
         int rows = g.rows(), cols = g.cols();
-        long xImg = (long) xs[1] * xs[2] * xs[3], yImg = (long) ys[1] * cols;
-        long inPlane = (long) g.h * g.w;
-        perImage(n, (s, e) -> {
-            MemorySegment col = g.identity() ? null : Gemm.scratch(0, d, (long) rows * cols);
-            for (long i = s; i < e; i++) {
+        long xImg = (long) xs[1] * xs[2] * xs[3], yImg = (long) ys[1] * cols, inPlane = (long) g.h() * g.w();
+        MemorySegment xm = x.segment(), wm = w.segment(), ym = y.segment();
+        Plan p = Plan.of(n, cols, rows);
+        boolean par = p.parallelGemm();
+        p.chunks(n, (s, e) -> {
+            for (int i0 = (int) s; i0 < e; i0 += p.perGemm()) {
+                int nb = (int) Math.min(e - i0, p.perGemm());
+                long ld = (long) nb * cols;
+                boolean direct = nb == 1 && g.identity();
+                MemorySegment col = direct ? xm : scratch(COL, d, rows * ld);
+                MemorySegment out = nb == 1 ? ym : scratch(OUT, d, og * ld);
                 for (int gi = 0; gi < groups; gi++) {
-                    long xOff = x.offset() + i * xImg + (long) gi * cg * inPlane;
-                    long yOff = y.offset() + i * yImg + (long) gi * og * cols;
-                    long wOff = w.offset() + (long) gi * og * rows;
-                    if (col == null) {
-                        Gemm.gemm(d, og, cols, rows, w.segment(), wOff, rows, 1, x.segment(), xOff, cols, 1,
-                                y.segment(), yOff, cols, false, true);
-                    } else {
-                        im2col(d, x.segment(), xOff, g, col);
-                        Gemm.gemm(d, og, cols, rows, w.segment(), wOff, rows, 1, col, 0, cols, 1,
-                                y.segment(), yOff, cols, false, true);
+                    long colOff = x.offset() + i0 * xImg + gi * cg * inPlane;
+                    if (!direct) {
+                        for (int j = 0; j < nb; j++) {
+                            long xo = x.offset() + (i0 + j) * xImg + gi * cg * inPlane;
+                            if (g.identity()) ConvLayout.copyRows(d, xm, xo, cols, col, (long) j * cols, ld, cg, cols);
+                            else ConvLayout.im2col(d, xm, xo, g, col, (long) j * cols, ld);
+                        }
+                        colOff = 0;
+                    }
+                    long outOff = nb == 1 ? y.offset() + i0 * yImg + (long) gi * og * cols : 0;
+                    Gemm.gemm(d, og, (int) ld, rows, wm, w.offset() + (long) gi * og * rows, rows, 1, col, colOff, ld, 1,
+                            out, outOff, ld, false, par);
+                    for (int j = 0; j < nb; j++) {
+                        long yo = y.offset() + (i0 + j) * yImg + (long) gi * og * cols;
+                        if (nb > 1) ConvLayout.copyRows(d, out, (long) j * cols, ld, ym, yo, cols, og, cols);
+                        if (b != null) ConvLayout.addBias(d, ym, yo, b.segment(), b.offset() + (long) gi * og, og, cols);
                     }
                 }
             }
         });
-        if (b != null) addBias(y, b, n, ys[1], cols);
     }
 
     private static void convTranspose2d(Tensor y, Tensor x, Tensor w, Tensor b, ConvTranspose2dAttrs a) {
         DType d = y.dtype();
+        int esz = d.byteSize();
         int[] xs = x.shape(), ws = w.shape(), ys = y.shape();
         int n = xs[0], groups = a.groups(), cig = xs[1] / groups, cog = ws[1];
         // the geometry of the forward convolution that this op transposes: it maps y's plane to x's
         Geom g = new Geom(cog, ys[2], ys[3], ws[2], ws[3], xs[2], xs[3],
                 a.stride()[0], a.stride()[1], a.padding()[0], a.padding()[1], a.dilation()[0], a.dilation()[1]);
         int rows = g.rows(), cols = g.cols();
-        long xImg = (long) xs[1] * cols, yImg = (long) ys[1] * ys[2] * ys[3], yPlane = (long) ys[2] * ys[3];
-        y.segment().asSlice(y.offset() * d.byteSize(), y.numel() * d.byteSize()).fill((byte) 0);
-        perImage(n, (s, e) -> {
-            MemorySegment col = Gemm.scratch(0, d, (long) rows * cols);
-            for (long i = s; i < e; i++) {
+        long xImg = (long) xs[1] * cols, yPlane = (long) ys[2] * ys[3], yImg = ys[1] * yPlane;
+        MemorySegment xm = x.segment(), ym = y.segment();
+        // W_g^T [rows, cig] row-major, once per call: read through strides, the GEMM would pack
+        // it four elements at a time for every image
+        MemorySegment wt = scratch(WEIGHT, d, (long) groups * rows * cig);
+        for (int gi = 0; gi < groups; gi++) {
+            ConvLayout.transpose(d, w.segment(), w.offset() + (long) gi * cig * rows, rows, wt, (long) gi * rows * cig, cig, cig, rows);
+        }
+        Plan p = Plan.of(n, cols, rows);
+        boolean par = p.parallelGemm();
+        p.chunks(n, (s, e) -> {
+            for (int i0 = (int) s; i0 < e; i0 += p.perGemm()) {
+                int nb = (int) Math.min(e - i0, p.perGemm());
+                long ld = (long) nb * cols;
+                boolean direct = nb == 1 && g.identity();
+                if (!direct) ym.asSlice((y.offset() + i0 * yImg) * esz, nb * yImg * esz).fill((byte) 0);
+                MemorySegment col = direct ? ym : scratch(COL, d, rows * ld);
+                MemorySegment src = nb == 1 ? xm : scratch(OUT, d, cig * ld);
                 for (int gi = 0; gi < groups; gi++) {
-                    long xOff = x.offset() + i * xImg + (long) gi * cig * cols;
-                    long wOff = w.offset() + (long) gi * cig * rows;
-                    // col [rows, cols] = W_g^T @ x_g, with W_g [cig, rows] read transposed through strides
-                    Gemm.gemm(d, rows, cols, cig, w.segment(), wOff, 1, rows, x.segment(), xOff, cols, 1,
-                            col, 0, cols, false, true);
-                    col2im(d, col, g, y.segment(), y.offset() + i * yImg + (long) gi * cog * yPlane);
+                    long srcOff = x.offset() + i0 * xImg + (long) gi * cig * cols;
+                    if (nb > 1) {
+                        for (int j = 0; j < nb; j++) {
+                            ConvLayout.copyRows(d, xm, x.offset() + (i0 + j) * xImg + (long) gi * cig * cols, cols,
+                                    src, (long) j * cols, ld, cig, cols);
+                        }
+                        srcOff = 0;
+                    }
+                    long yg = y.offset() + i0 * yImg + gi * cog * yPlane;
+                    Gemm.gemm(d, rows, (int) ld, cig, wt, (long) gi * rows * cig, cig, 1, src, srcOff, ld, 1,
+                            col, direct ? yg : 0, ld, false, par);
+                    if (!direct) {
+                        for (int j = 0; j < nb; j++) ConvLayout.col2im(d, col, (long) j * cols, ld, g, ym, yg + j * yImg);
+                    }
+                }
+                if (b != null) {
+                    for (int j = 0; j < nb; j++) ConvLayout.addBias(d, ym, y.offset() + (i0 + j) * yImg, b.segment(), b.offset(), ys[1], (int) yPlane);
                 }
             }
         });
-        if (b != null) addBias(y, b, n, ys[1], (int) yPlane);
     }
 
     private static void weightGrad(Tensor gw, Tensor x, Tensor gy, WeightGradAttrs a) {
         DType d = gw.dtype();
+        int esz = d.byteSize();
         int[] xs = x.shape(), ws = a.weightShape(), gs = gy.shape();
         int n = xs[0], groups = a.groups(), cg = ws[1], og = ws[0] / groups;
         Geom g = new Geom(cg, xs[2], xs[3], ws[2], ws[3], gs[2], gs[3],
                 a.stride()[0], a.stride()[1], a.padding()[0], a.padding()[1], a.dilation()[0], a.dilation()[1]);
         int rows = g.rows(), cols = g.cols();
-        long xImg = (long) xs[1] * xs[2] * xs[3], gImg = (long) gs[1] * cols, inPlane = (long) g.h * g.w;
+        long xImg = (long) xs[1] * xs[2] * xs[3], gImg = (long) gs[1] * cols, inPlane = (long) g.h() * g.w();
         long total = gw.numel();
-        gw.segment().asSlice(gw.offset() * d.byteSize(), total * d.byteSize()).fill((byte) 0);
+        MemorySegment xm = x.segment(), gm = gy.segment(), gwm = gw.segment();
+        Plan p = Plan.of(n, cols, rows);
+        boolean par = p.parallelGemm();
         Object lock = new Object();
-        perImage(n, (s, e) -> {
-            // each chunk of images sums into its own buffer; the buffers are added under a lock
-            boolean whole = s == 0 && e == n;
-            MemorySegment acc = whole ? gw.segment() : Gemm.scratch(1, d, total);
-            long accOff = whole ? gw.offset() : 0;
-            if (!whole) acc.asSlice(0, total * d.byteSize()).fill((byte) 0);
-            MemorySegment col = g.identity() ? null : Gemm.scratch(0, d, (long) rows * cols);
-            for (long i = s; i < e; i++) {
+        if (p.perThread()) gwm.asSlice(gw.offset() * esz, total * esz).fill((byte) 0);
+        p.chunks(n, (s, e) -> {
+            // gw^T per group, [groups][rows, og]: with col as the GEMM's A and gy^T as its B, the
+            // packing that has to transpose touches og columns rather than the rows of col
+            MemorySegment acc = scratch(ACC, d, total);
+            acc.asSlice(0, total * esz).fill((byte) 0);
+            for (int i0 = (int) s; i0 < e; i0 += p.perGemm()) {
+                int nb = (int) Math.min(e - i0, p.perGemm());
+                long ld = (long) nb * cols;
+                boolean direct = nb == 1 && g.identity();
+                MemorySegment col = direct ? xm : scratch(COL, d, rows * ld);
+                MemorySegment gyb = nb == 1 ? gm : scratch(OUT, d, gs[1] * ld);
+                long gyOff = gy.offset() + i0 * gImg;
+                if (nb > 1) {
+                    for (int j = 0; j < nb; j++) {
+                        ConvLayout.copyRows(d, gm, gy.offset() + (i0 + j) * gImg, cols, gyb, (long) j * cols, ld, gs[1], cols);
+                    }
+                    gyOff = 0;
+                }
                 for (int gi = 0; gi < groups; gi++) {
-                    long xOff = x.offset() + i * xImg + (long) gi * cg * inPlane;
-                    long gOff = gy.offset() + i * gImg + (long) gi * og * cols;
-                    MemorySegment src = x.segment();
-                    long srcOff = xOff;
-                    if (col != null) {
-                        im2col(d, x.segment(), xOff, g, col);
-                        src = col;
-                        srcOff = 0;
+                    long colOff = x.offset() + i0 * xImg + gi * cg * inPlane;
+                    if (!direct) {
+                        for (int j = 0; j < nb; j++) {
+                            long xo = x.offset() + (i0 + j) * xImg + gi * cg * inPlane;
+                            if (g.identity()) ConvLayout.copyRows(d, xm, xo, cols, col, (long) j * cols, ld, cg, cols);
+                            else ConvLayout.im2col(d, xm, xo, g, col, (long) j * cols, ld);
+                        }
+                        colOff = 0;
                     }
-                    // gw_g [og, rows] += gy_g [og, cols] @ col^T [cols, rows]
-                    Gemm.gemm(d, og, rows, cols, gy.segment(), gOff, cols, 1, src, srcOff, 1, cols,
-                            acc, accOff + (long) gi * og * rows, rows, true, true);
+                    // gw_g^T [rows, og] += col [rows, ld] @ gy_g^T [ld, og]
+                    Gemm.gemm(d, rows, og, (int) ld, col, colOff, ld, 1, gyb, gyOff + (long) gi * og * ld, 1, ld,
+                            acc, (long) gi * rows * og, og, true, par);
                 }
             }
-            if (!whole) {
-                synchronized (lock) { addInto(d, acc, gw.segment(), gw.offset(), total); }
-            }
-        });
-    }
-
-    private static void perImage(int n, CpuParallel.Range body) {
-        if (n >= CpuParallel.threads() && n > 1) CpuParallel.forRange(n, 1, body);
-        else body.run(0, n);
-    }
-
-    /** col[(c, i, j), (oh, ow)] = x[c, oh*sh - ph + i*dh, ow*sw - pw + j*dw], zero outside the input. */
-    static void im2col(DType d, MemorySegment x, long xOff, Geom g, MemorySegment col) {
-        int esz = d.byteSize();
-        int khw = g.kh * g.kw;
-        CpuParallel.forRange(g.rows(), Math.max(1, 4096 / Math.max(1, g.cols())), (s, e) -> {
-            for (int r = (int) s; r < e; r++) {
-                int c = r / khw, i = (r / g.kw) % g.kh, j = r % g.kw;
-                int dj = j * g.dw - g.pw;
-                // the output columns whose input column lies inside the row
-                int lo = Math.max(0, Math.ceilDiv(-dj, g.sw));
-                int hi = Math.min(g.ow, Math.floorDiv(g.w - 1 - dj, g.sw) + 1);
-                if (hi < lo) hi = lo;
-                for (int oh = 0; oh < g.oh; oh++) {
-                    int ih = oh * g.sh - g.ph + i * g.dh;
-                    long dst = ((long) r * g.oh + oh) * g.ow;
-                    if (ih < 0 || ih >= g.h) {
-                        col.asSlice(dst * esz, (long) g.ow * esz).fill((byte) 0);
-                        continue;
-                    }
-                    long src = xOff + ((long) c * g.h + ih) * g.w;
-                    if (lo > 0) col.asSlice(dst * esz, (long) lo * esz).fill((byte) 0);
-                    if (hi < g.ow) col.asSlice((dst + hi) * esz, (long) (g.ow - hi) * esz).fill((byte) 0);
-                    if (g.sw == 1) {
-                        MemorySegment.copy(x, (src + lo + dj) * esz, col, (dst + lo) * esz, (long) (hi - lo) * esz);
-                    } else if (esz == 4) {
-                        for (int ow = lo; ow < hi; ow++) {
-                            col.set(ValueLayout.JAVA_INT, (dst + ow) * 4, x.get(ValueLayout.JAVA_INT, (src + (long) ow * g.sw + dj) * 4));
-                        }
-                    } else {
-                        for (int ow = lo; ow < hi; ow++) {
-                            col.set(ValueLayout.JAVA_LONG, (dst + ow) * 8, x.get(ValueLayout.JAVA_LONG, (src + (long) ow * g.sw + dj) * 8));
-                        }
-                    }
+            if (!p.perThread()) {
+                for (int gi = 0; gi < groups; gi++) {
+                    ConvLayout.transpose(d, acc, (long) gi * rows * og, og, gwm, gw.offset() + (long) gi * og * rows, rows, rows, og);
                 }
+                return;
             }
-        });
-    }
-
-    /** The adjoint of im2col: y[c, ih, iw] += col[(c, i, j), (oh, ow)]; one thread per channel so writes never race. */
-    static void col2im(DType d, MemorySegment col, Geom g, MemorySegment y, long yOff) {
-        int esz = d.byteSize();
-        CpuParallel.forRange(g.c, 1, (s, e) -> {
-            for (int c = (int) s; c < e; c++) {
-                for (int i = 0; i < g.kh; i++) {
-                    for (int j = 0; j < g.kw; j++) {
-                        int r = (c * g.kh + i) * g.kw + j;
-                        int dj = j * g.dw - g.pw;
-                        int lo = Math.max(0, Math.ceilDiv(-dj, g.sw));
-                        int hi = Math.min(g.ow, Math.floorDiv(g.w - 1 - dj, g.sw) + 1);
-                        if (hi <= lo) continue;
-                        for (int oh = 0; oh < g.oh; oh++) {
-                            int ih = oh * g.sh - g.ph + i * g.dh;
-                            if (ih < 0 || ih >= g.h) continue;
-                            long src = ((long) r * g.oh + oh) * g.ow + lo;
-                            long dst = yOff + ((long) c * g.h + ih) * g.w + dj + (long) lo * g.sw;
-                            if (g.sw == 1) {
-                                VecMath.addInto(d, col, src * esz, y, dst * esz, hi - lo);
-                            } else {
-                                VecMath.addIntoStrided(d, col, src * esz, y, dst * esz, g.sw, hi - lo);
-                            }
-                        }
-                    }
-                }
+            MemorySegment t = scratch(TMP, d, total);
+            for (int gi = 0; gi < groups; gi++) {
+                ConvLayout.transpose(d, acc, (long) gi * rows * og, og, t, (long) gi * og * rows, rows, rows, og);
             }
+            synchronized (lock) { VecMath.addInto(d, t, 0, gwm, gw.offset() * esz, total); }
         });
-    }
-
-    /** y[n, o, :] += b[o] over planes of {@code plane} elements. */
-    private static void addBias(Tensor y, Tensor b, int n, int channels, int plane) {
-        DType d = y.dtype();
-        int esz = d.byteSize();
-        MemorySegment ys = y.segment(), bs = b.segment();
-        CpuParallel.forRange((long) n * channels, Math.max(1, 16384 / Math.max(1, plane)), (s, e) -> {
-            for (long p = s; p < e; p++) {
-                long bi = b.offset() + p % channels;
-                double v = d == DType.F32 ? bs.get(ValueLayout.JAVA_FLOAT, bi * 4) : bs.get(ValueLayout.JAVA_DOUBLE, bi * 8);
-                VecMath.addScalar(d, ys, (y.offset() + p * plane) * esz, v, plane);
-            }
-        });
-    }
-
-    private static void addInto(DType d, MemorySegment src, MemorySegment dst, long dstOff, long count) {
-        VecMath.addInto(d, src, 0, dst, dstOff * d.byteSize(), count);
     }
 }

@@ -1,0 +1,187 @@
+package dev.ember.cpu.kernels;
+
+import dev.ember.core.DType;
+import dev.ember.cpu.CpuParallel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The data movement around the convolution GEMMs: im2col and its adjoint col2im (both writing or
+ * reading a column block of a wider matrix, so that several images share one GEMM), copies of
+ * row blocks between strided layouts, a cache-blocked transpose, and per-thread native scratch.
+ * Offsets, strides and counts are in elements; everything is dtype-agnostic by element size except
+ * the additions of col2im.
+ */
+final class ConvLayout {
+
+    private ConvLayout() {}
+
+    /** The sizes of one convolution: input plane (c, h, w), kernel, output plane, and geometry. */
+    record Geom(int c, int h, int w, int kh, int kw, int oh, int ow,
+                int sh, int sw, int ph, int pw, int dh, int dw) {
+        int rows() { return c * kh * kw; }
+        int cols() { return oh * ow; }
+        /** Whether col is the input itself (1x1 kernel, stride 1, no padding). */
+        boolean identity() { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == w; }
+    }
+
+    /** Scratch slots: one per buffer a kernel holds at once. */
+    static final int COL = 0, OUT = 1, ACC = 2, TMP = 3, WEIGHT = 4;
+
+    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[5]);
+
+    /**
+     * The calling thread's native scratch segment {@code slot} with room for {@code n} elements
+     * of {@code d}, grown on demand and kept, so a convolution in steady state allocates nothing.
+     * Native rather than heap so that the GEMM's segment call sites see one segment class.
+     */
+    static MemorySegment scratch(int slot, DType d, long n) {
+        long bytes = Math.max(64, n * d.byteSize());
+        MemorySegment[] s = SCRATCH.get();
+        if (s[slot] == null || s[slot].byteSize() < bytes) s[slot] = Arena.ofAuto().allocate(bytes, 64);
+        return s[slot];
+    }
+
+    /**
+     * col[(c, i, j), colOff + (oh, ow)] = x[c, oh*sh - ph + i*dh, ow*sw - pw + j*dw], zero outside
+     * the input; col has row stride {@code ld}.
+     */
+    static void im2col(DType d, MemorySegment x, long xOff, Geom g, MemorySegment col, long colOff, long ld) {
+        int esz = d.byteSize();
+        int khw = g.kh * g.kw;
+        CpuParallel.forRange(g.rows(), Math.max(1, 4096 / Math.max(1, g.cols())), (s, e) -> {
+            for (int r = (int) s; r < e; r++) {
+                int c = r / khw, i = (r / g.kw) % g.kh, j = r % g.kw;
+                int dj = j * g.dw - g.pw;
+                // the output columns whose input column lies inside the row
+                int lo = Math.max(0, Math.ceilDiv(-dj, g.sw));
+                int hi = Math.min(g.ow, Math.floorDiv(g.w - 1 - dj, g.sw) + 1);
+                if (hi < lo) hi = lo;
+                for (int oh = 0; oh < g.oh; oh++) {
+                    int ih = oh * g.sh - g.ph + i * g.dh;
+                    long dst = r * ld + colOff + (long) oh * g.ow;
+                    if (ih < 0 || ih >= g.h) {
+                        col.asSlice(dst * esz, (long) g.ow * esz).fill((byte) 0);
+                        continue;
+                    }
+                    long src = xOff + ((long) c * g.h + ih) * g.w;
+                    if (lo > 0) col.asSlice(dst * esz, (long) lo * esz).fill((byte) 0);
+                    if (hi < g.ow) col.asSlice((dst + hi) * esz, (long) (g.ow - hi) * esz).fill((byte) 0);
+                    if (g.sw == 1) {
+                        MemorySegment.copy(x, (src + lo + dj) * esz, col, (dst + lo) * esz, (long) (hi - lo) * esz);
+                    } else if (esz == 4) {
+                        for (int ow = lo; ow < hi; ow++) {
+                            col.set(ValueLayout.JAVA_INT, (dst + ow) * 4, x.get(ValueLayout.JAVA_INT, (src + (long) ow * g.sw + dj) * 4));
+                        }
+                    } else {
+                        for (int ow = lo; ow < hi; ow++) {
+                            col.set(ValueLayout.JAVA_LONG, (dst + ow) * 8, x.get(ValueLayout.JAVA_LONG, (src + (long) ow * g.sw + dj) * 8));
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The adjoint of im2col: y[c, ih, iw] += col[(c, i, j), colOff + (oh, ow)], col with row stride
+     * {@code ld}; one thread per channel so writes never race.
+     */
+    static void col2im(DType d, MemorySegment col, long colOff, long ld, Geom g, MemorySegment y, long yOff) {
+        int esz = d.byteSize();
+        CpuParallel.forRange(g.c, 1, (s, e) -> {
+            for (int c = (int) s; c < e; c++) {
+                for (int i = 0; i < g.kh; i++) {
+                    for (int j = 0; j < g.kw; j++) {
+                        int r = (c * g.kh + i) * g.kw + j;
+                        int dj = j * g.dw - g.pw;
+                        int lo = Math.max(0, Math.ceilDiv(-dj, g.sw));
+                        int hi = Math.min(g.ow, Math.floorDiv(g.w - 1 - dj, g.sw) + 1);
+                        if (hi <= lo) continue;
+                        for (int oh = 0; oh < g.oh; oh++) {
+                            int ih = oh * g.sh - g.ph + i * g.dh;
+                            if (ih < 0 || ih >= g.h) continue;
+                            long src = r * ld + colOff + (long) oh * g.ow + lo;
+                            long dst = yOff + ((long) c * g.h + ih) * g.w + dj + (long) lo * g.sw;
+                            if (g.sw == 1) {
+                                VecMath.addInto(d, col, src * esz, y, dst * esz, hi - lo);
+                            } else {
+                                VecMath.addIntoStrided(d, col, src * esz, y, dst * esz, g.sw, hi - lo);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** dst[r, 0:cols] = src[r, 0:cols] for r in [0, rows), each with its own row stride. */
+    static void copyRows(DType d, MemorySegment src, long srcOff, long srcLd, MemorySegment dst, long dstOff, long dstLd,
+                         int rows, int cols) {
+        int esz = d.byteSize();
+        if (srcLd == cols && dstLd == cols) {
+            MemorySegment.copy(src, srcOff * esz, dst, dstOff * esz, (long) rows * cols * esz);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            MemorySegment.copy(src, (srcOff + r * srcLd) * esz, dst, (dstOff + r * dstLd) * esz, (long) cols * esz);
+        }
+    }
+
+    private static final int TILE = 32;
+    private static final ThreadLocal<int[]> TILE4 = ThreadLocal.withInitial(() -> new int[TILE * TILE + TILE]);
+    private static final ThreadLocal<long[]> TILE8 = ThreadLocal.withInitial(() -> new long[TILE * TILE + TILE]);
+
+    /**
+     * dst[c, r] = src[r, c] for an rows x cols matrix, both row-major with the given row strides.
+     * Square tiles go through a heap buffer with bulk copies at both ends, since single-element
+     * segment accesses cost several nanoseconds each.
+     */
+    static void transpose(DType d, MemorySegment src, long srcOff, long srcLd, MemorySegment dst, long dstOff, long dstLd,
+                          int rows, int cols) {
+        for (int r0 = 0; r0 < rows; r0 += TILE) {
+            int th = Math.min(TILE, rows - r0);
+            for (int c0 = 0; c0 < cols; c0 += TILE) {
+                int tw = Math.min(TILE, cols - c0);
+                long s = srcOff + r0 * srcLd + c0, t = dstOff + c0 * dstLd + r0;
+                if (d.byteSize() == 4) transposeTile4(src, s, srcLd, dst, t, dstLd, th, tw);
+                else transposeTile8(src, s, srcLd, dst, t, dstLd, th, tw);
+            }
+        }
+    }
+
+    private static void transposeTile4(MemorySegment src, long srcOff, long srcLd, MemorySegment dst, long dstOff, long dstLd,
+                                       int th, int tw) {
+        int[] buf = TILE4.get();
+        ValueLayout.OfInt e = ValueLayout.JAVA_INT_UNALIGNED;
+        for (int r = 0; r < th; r++) MemorySegment.copy(src, e, (srcOff + r * srcLd) * 4, buf, r * TILE, tw);
+        int row = TILE * TILE;
+        for (int c = 0; c < tw; c++) {
+            for (int r = 0; r < th; r++) buf[row + r] = buf[r * TILE + c];
+            MemorySegment.copy(buf, row, dst, e, (dstOff + c * dstLd) * 4, th);
+        }
+    }
+
+    private static void transposeTile8(MemorySegment src, long srcOff, long srcLd, MemorySegment dst, long dstOff, long dstLd,
+                                       int th, int tw) {
+        long[] buf = TILE8.get();
+        ValueLayout.OfLong e = ValueLayout.JAVA_LONG_UNALIGNED;
+        for (int r = 0; r < th; r++) MemorySegment.copy(src, e, (srcOff + r * srcLd) * 8, buf, r * TILE, tw);
+        int row = TILE * TILE;
+        for (int c = 0; c < tw; c++) {
+            for (int r = 0; r < th; r++) buf[row + r] = buf[r * TILE + c];
+            MemorySegment.copy(buf, row, dst, e, (dstOff + c * dstLd) * 8, th);
+        }
+    }
+
+    /** y[o, 0:plane] += b[o] for o in [0, channels); y has row stride {@code plane}. */
+    static void addBias(DType d, MemorySegment y, long yOff, MemorySegment b, long bOff, int channels, int plane) {
+        int esz = d.byteSize();
+        for (int o = 0; o < channels; o++) {
+            double v = d == DType.F32 ? b.get(ValueLayout.JAVA_FLOAT, (bOff + o) * 4) : b.get(ValueLayout.JAVA_DOUBLE, (bOff + o) * 8);
+            VecMath.addScalar(d, y, (yOff + (long) o * plane) * esz, v, plane);
+        }
+    }
+}
