@@ -183,13 +183,16 @@ final class ConvKernels {
         MemorySegment xm = x.segment(), gm = gy.segment(), gwm = gw.segment();
         Plan p = Plan.of(n, cols, rows);
         boolean par = p.parallelGemm();
+        long perThreadCols = (long) (p.perThread() ? Math.ceilDiv(n, CpuParallel.threads()) : n) * cols;
+        boolean swapped = swapWeightGrad(rows, og, perThreadCols);
         Object lock = new Object();
-        if (p.perThread()) gwm.asSlice(gw.offset() * esz, total * esz).fill((byte) 0);
+        gwm.asSlice(gw.offset() * esz, total * esz).fill((byte) 0);
         p.chunks(n, (s, e) -> {
-            // gw^T per group, [groups][rows, og]: with col as the GEMM's A and gy^T as its B, the
-            // packing that has to transpose touches og columns rather than the rows of col
-            MemorySegment acc = scratch(ACC, d, total);
-            acc.asSlice(0, total * esz).fill((byte) 0);
+            // straight into gw when one chunk holds every image and gw's layout is the GEMM's
+            boolean into = !p.perThread() && !swapped;
+            MemorySegment acc = into ? gwm : scratch(ACC, d, total);
+            long accOff = into ? gw.offset() : 0;
+            if (!into) acc.asSlice(0, total * esz).fill((byte) 0);
             for (int i0 = (int) s; i0 < e; i0 += p.perGemm()) {
                 int nb = (int) Math.min(e - i0, p.perGemm());
                 long ld = (long) nb * cols;
@@ -213,22 +216,40 @@ final class ConvKernels {
                         }
                         colOff = 0;
                     }
-                    // gw_g^T [rows, og] += col [rows, ld] @ gy_g^T [ld, og]
-                    Gemm.gemm(d, rows, og, (int) ld, col, colOff, ld, 1, gyb, gyOff + (long) gi * og * ld, 1, ld,
-                            acc, (long) gi * rows * og, og, true, par);
+                    long gyg = gyOff + (long) gi * og * ld;
+                    if (swapped) {
+                        // gw_g^T [rows, og] += col [rows, ld] @ gy_g^T [ld, og]
+                        Gemm.gemm(d, rows, og, (int) ld, col, colOff, ld, 1, gyb, gyg, 1, ld,
+                                acc, accOff + (long) gi * rows * og, og, true, par);
+                    } else {
+                        // gw_g [og, rows] += gy_g [og, ld] @ col^T [ld, rows]
+                        Gemm.gemm(d, og, rows, (int) ld, gyb, gyg, ld, 1, col, colOff, 1, ld,
+                                acc, accOff + (long) gi * og * rows, rows, true, par);
+                    }
                 }
             }
-            if (!p.perThread()) {
+            if (into) return;
+            MemorySegment sum = acc;
+            if (swapped) {
+                sum = scratch(TMP, d, total);
                 for (int gi = 0; gi < groups; gi++) {
-                    ConvLayout.transpose(d, acc, (long) gi * rows * og, og, gwm, gw.offset() + (long) gi * og * rows, rows, rows, og);
+                    ConvLayout.transpose(d, acc, (long) gi * rows * og, og, sum, (long) gi * og * rows, rows, rows, og);
                 }
-                return;
             }
-            MemorySegment t = scratch(TMP, d, total);
-            for (int gi = 0; gi < groups; gi++) {
-                ConvLayout.transpose(d, acc, (long) gi * rows * og, og, t, (long) gi * og * rows, rows, rows, og);
-            }
-            synchronized (lock) { VecMath.addInto(d, t, 0, gwm, gw.offset() * esz, total); }
+            synchronized (lock) { VecMath.addInto(d, sum, 0, gwm, gw.offset() * esz, total); }
         });
+    }
+
+    /**
+     * Whether the weight gradient runs as {@code gw^T = col @ gy^T} rather than
+     * {@code gw = gy @ col^T}. Either way one GEMM operand must be packed from a transposed
+     * layout, element by element: col (rows x K) in the plain form, gy (og x K) in the swapped
+     * one, which pays instead a transpose of the rows x og result once per thread. Swap when
+     * the K that one thread sums over is large against og.
+     */
+    static boolean swapWeightGrad(int rows, int og, long k) {
+        int o = Integer.getInteger("conv.wg", 0);
+        if (o != 0) return o == 2;
+        return k >= 32L * og && rows > og;
     }
 }

@@ -52,6 +52,10 @@ final class ConvLayout {
         int esz = d.byteSize();
         int khw = g.kh * g.kw;
         CpuParallel.forRange(g.rows(), Math.max(1, 4096 / Math.max(1, g.cols())), (s, e) -> {
+            // strided rows are gathered on the heap between two bulk copies: single-element
+            // segment accesses cost several nanoseconds each
+            int[] in4 = g.sw == 1 || esz != 4 ? null : new int[g.w + g.ow];
+            long[] in8 = g.sw == 1 || esz != 8 ? null : new long[g.w + g.ow];
             for (int r = (int) s; r < e; r++) {
                 int c = r / khw, i = (r / g.kw) % g.kh, j = r % g.kw;
                 int dj = j * g.dw - g.pw;
@@ -59,6 +63,10 @@ final class ConvLayout {
                 int lo = Math.max(0, Math.ceilDiv(-dj, g.sw));
                 int hi = Math.min(g.ow, Math.floorDiv(g.w - 1 - dj, g.sw) + 1);
                 if (hi < lo) hi = lo;
+                if (g.sh == 1 && g.sw == 1 && g.ow == g.w) {
+                    sameRow(esz, x, xOff + (long) c * g.h * g.w, g, i * g.dh - g.ph, dj, lo, hi, col, r * ld + colOff);
+                    continue;
+                }
                 for (int oh = 0; oh < g.oh; oh++) {
                     int ih = oh * g.sh - g.ph + i * g.dh;
                     long dst = r * ld + colOff + (long) oh * g.ow;
@@ -71,18 +79,60 @@ final class ConvLayout {
                     if (hi < g.ow) col.asSlice((dst + hi) * esz, (long) (g.ow - hi) * esz).fill((byte) 0);
                     if (g.sw == 1) {
                         MemorySegment.copy(x, (src + lo + dj) * esz, col, (dst + lo) * esz, (long) (hi - lo) * esz);
-                    } else if (esz == 4) {
-                        for (int ow = lo; ow < hi; ow++) {
-                            col.set(ValueLayout.JAVA_INT, (dst + ow) * 4, x.get(ValueLayout.JAVA_INT, (src + (long) ow * g.sw + dj) * 4));
-                        }
-                    } else {
-                        for (int ow = lo; ow < hi; ow++) {
-                            col.set(ValueLayout.JAVA_LONG, (dst + ow) * 8, x.get(ValueLayout.JAVA_LONG, (src + (long) ow * g.sw + dj) * 8));
+                    } else if (hi > lo) {
+                        int span = (hi - lo - 1) * g.sw + 1, out = g.w;
+                        long from = (src + (long) lo * g.sw + dj) * esz;
+                        if (esz == 4) {
+                            MemorySegment.copy(x, ValueLayout.JAVA_INT_UNALIGNED, from, in4, 0, span);
+                            for (int k = 0; k < hi - lo; k++) in4[out + k] = in4[k * g.sw];
+                            MemorySegment.copy(in4, out, col, ValueLayout.JAVA_INT_UNALIGNED, (dst + lo) * 4, hi - lo);
+                        } else {
+                            MemorySegment.copy(x, ValueLayout.JAVA_LONG_UNALIGNED, from, in8, 0, span);
+                            for (int k = 0; k < hi - lo; k++) in8[out + k] = in8[k * g.sw];
+                            MemorySegment.copy(in8, out, col, ValueLayout.JAVA_LONG_UNALIGNED, (dst + lo) * 8, hi - lo);
                         }
                     }
                 }
             }
         });
+    }
+
+    /**
+     * One im2col row of a stride-1 convolution whose output rows are as wide as the input's
+     * ("same" padding): output row oh reads input row oh + di shifted by dj, so all the rows that
+     * lie inside the input come from one contiguous span of the plane, and one bulk copy fills
+     * them; the few columns that wrapped into a neighbouring row, or lie past the plane's ends,
+     * are zeroed afterwards.
+     */
+    private static void sameRow(int esz, MemorySegment x, long plane, Geom g, int di, int dj, int lo, int hi,
+                                MemorySegment col, long dst) {
+        int w = g.w;
+        int oh0 = Math.max(0, -di), oh1 = Math.min(g.oh, g.h - di);
+        if (oh1 <= oh0) {
+            col.asSlice(dst * esz, (long) g.oh * w * esz).fill((byte) 0);
+            return;
+        }
+        // output positions [p0, p1) read input positions p + shift, clipped to the plane
+        long shift = (long) di * w + dj;
+        long p0 = Math.max((long) oh0 * w, -shift), p1 = Math.min((long) oh1 * w, (long) g.h * w - shift);
+        if (oh0 > 0) col.asSlice(dst * esz, (long) oh0 * w * esz).fill((byte) 0);
+        if (oh1 < g.oh) col.asSlice((dst + (long) oh1 * w) * esz, (long) (g.oh - oh1) * w * esz).fill((byte) 0);
+        MemorySegment.copy(x, (plane + p0 + shift) * esz, col, (dst + p0) * esz, (p1 - p0) * esz);
+        for (int oh = oh0; oh < oh1; oh++) {
+            long row = dst + (long) oh * w;
+            zero(esz, col, row, lo);
+            zero(esz, col, row + hi, w - hi);
+        }
+    }
+
+    private static void zero(int esz, MemorySegment s, long at, int count) {
+        if (count > 4) {
+            s.asSlice(at * esz, (long) count * esz).fill((byte) 0);
+        } else if (esz == 4) {
+            for (int k = 0; k < count; k++) s.set(ValueLayout.JAVA_INT_UNALIGNED, (at + k) * 4, 0);
+        } else {
+            for (int k = 0; k < count; k++) s.set(ValueLayout.JAVA_LONG_UNALIGNED, (at + k) * 8, 0L);
+        }
     }
 
     /**
