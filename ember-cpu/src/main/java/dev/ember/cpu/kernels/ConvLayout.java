@@ -50,46 +50,51 @@ final class ConvLayout {
      */
     static void im2col(DType d, MemorySegment x, long xOff, Geom g, MemorySegment col, long colOff, long ld) {
         int esz = d.byteSize();
-        int khw = g.kh * g.kw;
-        CpuParallel.forRange(g.rows(), Math.max(1, 4096 / Math.max(1, g.cols())), (s, e) -> {
-            // strided rows are gathered on the heap between two bulk copies: single-element
-            // segment accesses cost several nanoseconds each
-            int[] in4 = g.sw == 1 || esz != 4 ? null : new int[g.w + g.ow];
-            long[] in8 = g.sw == 1 || esz != 8 ? null : new long[g.w + g.ow];
-            for (int r = (int) s; r < e; r++) {
-                int c = r / khw, i = (r / g.kw) % g.kh, j = r % g.kw;
-                int dj = j * g.dw - g.pw;
-                // the output columns whose input column lies inside the row
-                int lo = Math.max(0, Math.ceilDiv(-dj, g.sw));
-                int hi = Math.min(g.ow, Math.floorDiv(g.w - 1 - dj, g.sw) + 1);
-                if (hi < lo) hi = lo;
-                if (g.sh == 1 && g.sw == 1 && g.ow == g.w) {
-                    sameRow(esz, x, xOff + (long) c * g.h * g.w, g, i * g.dh - g.ph, dj, lo, hi, col, r * ld + colOff);
-                    continue;
+        long plane = (long) g.h * g.w;
+        if (g.sh == 1 && g.sw == 1 && g.ow == g.w) {
+            int khw = g.kh * g.kw;
+            CpuParallel.forRange(g.rows(), Math.max(1, 4096 / Math.max(1, g.cols())), (s, e) -> {
+                for (int r = (int) s; r < e; r++) {
+                    int c = r / khw, i = (r / g.kw) % g.kh, j = r % g.kw;
+                    int dj = j * g.dw - g.pw;
+                    int lo = Math.max(0, -dj), hi = Math.max(lo, Math.min(g.ow, g.w - dj));
+                    sameRow(esz, x, xOff + c * plane, g, i * g.dh - g.ph, dj, lo, hi, col, r * ld + colOff);
                 }
+            });
+            return;
+        }
+        // any other geometry, a (channel, kernel row) pair at a time: each input row is copied once
+        // into a zero-padded heap row, from which the kw output rows are gathered, so that strides
+        // and padding cost no single-element segment accesses (several nanoseconds each)
+        int padded = g.w + 2 * g.pw;
+        CpuParallel.forRange((long) g.c * g.kh, Math.max(1, 4096 / Math.max(1, (long) g.kw * g.cols())), (s, e) -> {
+            int[] row4 = esz == 4 ? new int[padded + g.ow] : null;
+            long[] row8 = esz == 8 ? new long[padded + g.ow] : null;
+            int out = padded;
+            for (int ci = (int) s; ci < e; ci++) {
+                int c = ci / g.kh, i = ci % g.kh;
+                long r0 = (long) ci * g.kw;
                 for (int oh = 0; oh < g.oh; oh++) {
                     int ih = oh * g.sh - g.ph + i * g.dh;
-                    long dst = r * ld + colOff + (long) oh * g.ow;
+                    long dst = r0 * ld + colOff + (long) oh * g.ow;
                     if (ih < 0 || ih >= g.h) {
-                        col.asSlice(dst * esz, (long) g.ow * esz).fill((byte) 0);
+                        for (int j = 0; j < g.kw; j++) col.asSlice((dst + j * ld) * esz, (long) g.ow * esz).fill((byte) 0);
                         continue;
                     }
-                    long src = xOff + ((long) c * g.h + ih) * g.w;
-                    if (lo > 0) col.asSlice(dst * esz, (long) lo * esz).fill((byte) 0);
-                    if (hi < g.ow) col.asSlice((dst + hi) * esz, (long) (g.ow - hi) * esz).fill((byte) 0);
-                    if (g.sw == 1) {
-                        MemorySegment.copy(x, (src + lo + dj) * esz, col, (dst + lo) * esz, (long) (hi - lo) * esz);
-                    } else if (hi > lo) {
-                        int span = (hi - lo - 1) * g.sw + 1, out = g.w;
-                        long from = (src + (long) lo * g.sw + dj) * esz;
-                        if (esz == 4) {
-                            MemorySegment.copy(x, ValueLayout.JAVA_INT_UNALIGNED, from, in4, 0, span);
-                            for (int k = 0; k < hi - lo; k++) in4[out + k] = in4[k * g.sw];
-                            MemorySegment.copy(in4, out, col, ValueLayout.JAVA_INT_UNALIGNED, (dst + lo) * 4, hi - lo);
-                        } else {
-                            MemorySegment.copy(x, ValueLayout.JAVA_LONG_UNALIGNED, from, in8, 0, span);
-                            for (int k = 0; k < hi - lo; k++) in8[out + k] = in8[k * g.sw];
-                            MemorySegment.copy(in8, out, col, ValueLayout.JAVA_LONG_UNALIGNED, (dst + lo) * 8, hi - lo);
+                    long src = (xOff + c * plane + (long) ih * g.w) * esz;
+                    if (esz == 4) {
+                        MemorySegment.copy(x, ValueLayout.JAVA_INT_UNALIGNED, src, row4, g.pw, g.w);
+                        for (int j = 0; j < g.kw; j++) {
+                            int base = j * g.dw;
+                            for (int k = 0; k < g.ow; k++) row4[out + k] = row4[base + k * g.sw];
+                            MemorySegment.copy(row4, out, col, ValueLayout.JAVA_INT_UNALIGNED, (dst + j * ld) * 4, g.ow);
+                        }
+                    } else {
+                        MemorySegment.copy(x, ValueLayout.JAVA_LONG_UNALIGNED, src, row8, g.pw, g.w);
+                        for (int j = 0; j < g.kw; j++) {
+                            int base = j * g.dw;
+                            for (int k = 0; k < g.ow; k++) row8[out + k] = row8[base + k * g.sw];
+                            MemorySegment.copy(row8, out, col, ValueLayout.JAVA_LONG_UNALIGNED, (dst + j * ld) * 8, g.ow);
                         }
                     }
                 }
