@@ -40,6 +40,8 @@ final class ConvKernels {
 
     /** Columns one GEMM should get (N of the forward and transposed GEMMs, K of the weight gradient's). */
     static final int TARGET_COLS = 512;
+    /** Output channels per group from which a stride-1 transposed convolution runs as a flipped conv2d. */
+    private static final int FLIP_MIN_CHANNELS = 128;
     /** The most elements one thread's col buffer may hold when blocking images (32 MiB of f32). */
     private static final long MAX_COL = 1L << 23;
 
@@ -80,14 +82,23 @@ final class ConvKernels {
     }
 
     private static void conv2d(Tensor y, Tensor x, Tensor w, Tensor b, Conv2dAttrs a) {
-        DType d = y.dtype();
         int[] xs = x.shape(), ws = w.shape(), ys = y.shape();
-        int n = xs[0], groups = a.groups(), cg = xs[1] / groups, og = ws[0] / groups;
-        Geom g = new Geom(cg, xs[2], xs[3], ws[2], ws[3], ys[2], ys[3],
+        int groups = a.groups();
+        Geom g = new Geom(xs[1] / groups, xs[2], xs[3], ws[2], ws[3], ys[2], ys[3],
                 a.stride()[0], a.stride()[1], a.padding()[0], a.padding()[1], a.dilation()[0], a.dilation()[1]);
+        forward(y.dtype(), xs[0], groups, ys[1], g, x.segment(), x.offset(), w.segment(), w.offset(),
+                b == null ? null : b.segment(), b == null ? 0 : b.offset(), y.segment(), y.offset());
+    }
+
+    /**
+     * y [n, yc, oh, ow] = conv(x [n, groups * g.c, h, w], weights [yc, g.c, kh, kw]) + bias,
+     * all contiguous at the given element offsets; bias may be null.
+     */
+    private static void forward(DType d, int n, int groups, int yc, Geom g, MemorySegment xm, long xBase,
+                                MemorySegment wm, long wBase, MemorySegment bm, long bBase, MemorySegment ym, long yBase) {
+        int cg = g.c(), og = yc / groups;
         int rows = g.rows(), cols = g.cols();
-        long xImg = (long) xs[1] * xs[2] * xs[3], yImg = (long) ys[1] * cols, inPlane = (long) g.h() * g.w();
-        MemorySegment xm = x.segment(), wm = w.segment(), ym = y.segment();
+        long inPlane = (long) g.h() * g.w(), xImg = groups * cg * inPlane, yImg = (long) yc * cols;
         Plan p = Plan.of(n, cols, rows);
         boolean par = p.parallelGemm();
         p.chunks(n, (s, e) -> {
@@ -98,22 +109,22 @@ final class ConvKernels {
                 MemorySegment col = direct ? xm : scratch(COL, d, rows * ld);
                 MemorySegment out = nb == 1 ? ym : scratch(OUT, d, og * ld);
                 for (int gi = 0; gi < groups; gi++) {
-                    long colOff = x.offset() + i0 * xImg + gi * cg * inPlane;
+                    long colOff = xBase + i0 * xImg + gi * cg * inPlane;
                     if (!direct) {
                         for (int j = 0; j < nb; j++) {
-                            long xo = x.offset() + (i0 + j) * xImg + gi * cg * inPlane;
+                            long xo = xBase + (i0 + j) * xImg + gi * cg * inPlane;
                             if (g.identity()) ConvLayout.copyRows(d, xm, xo, cols, col, (long) j * cols, ld, cg, cols);
                             else ConvLayout.im2col(d, xm, xo, g, col, (long) j * cols, ld);
                         }
                         colOff = 0;
                     }
-                    long outOff = nb == 1 ? y.offset() + i0 * yImg + (long) gi * og * cols : 0;
-                    Gemm.gemm(d, og, (int) ld, rows, wm, w.offset() + (long) gi * og * rows, rows, 1, col, colOff, ld, 1,
+                    long outOff = nb == 1 ? yBase + i0 * yImg + (long) gi * og * cols : 0;
+                    Gemm.gemm(d, og, (int) ld, rows, wm, wBase + (long) gi * og * rows, rows, 1, col, colOff, ld, 1,
                             out, outOff, ld, false, par);
                     for (int j = 0; j < nb; j++) {
-                        long yo = y.offset() + (i0 + j) * yImg + (long) gi * og * cols;
+                        long yo = yBase + (i0 + j) * yImg + (long) gi * og * cols;
                         if (nb > 1) ConvLayout.copyRows(d, out, (long) j * cols, ld, ym, yo, cols, og, cols);
-                        if (b != null) ConvLayout.addBias(d, ym, yo, b.segment(), b.offset() + (long) gi * og, og, cols);
+                        if (bm != null) ConvLayout.addBias(d, ym, yo, bm, bBase + (long) gi * og, og, cols);
                     }
                 }
             }
@@ -129,6 +140,24 @@ final class ConvKernels {
         Geom g = new Geom(cog, ys[2], ys[3], ws[2], ws[3], xs[2], xs[3],
                 a.stride()[0], a.stride()[1], a.padding()[0], a.padding()[1], a.dilation()[0], a.dilation()[1]);
         int rows = g.rows(), cols = g.cols();
+        int kh = ws[2], kw = ws[3];
+        int[] st = a.stride(), pd = a.padding(), dl = a.dilation(), op = a.outputPadding();
+        if (cog >= FLIP_MIN_CHANNELS && st[0] == 1 && st[1] == 1 && op[0] == 0 && op[1] == 0 && !g.identity()
+                && pd[0] <= dl[0] * (kh - 1) && pd[1] <= dl[1] * (kw - 1)) {
+            // at stride 1 the transposed convolution is a plain one over x with the kernel flipped
+            // and in/out channels swapped, padded by d*(k-1) - p: its im2col is bulk copies and
+            // its GEMM writes y directly, where col2im would add into y a row at a time. Its GEMM
+            // has M = cog, though, and below ~128 packing the K x N operand outweighs the saving
+            // (measured on ResNet-18 and U-Net shapes: 1.35x faster at 512 channels on 4x4,
+            // 1.3x slower at 32 channels on 128x128)
+            MemorySegment wf = scratch(WEIGHT, d, (long) ys[1] * cig * kh * kw);
+            ConvLayout.flipKernel(d, w.segment(), w.offset(), groups, cig, cog, kh * kw, wf);
+            Geom fg = new Geom(cig, xs[2], xs[3], kh, kw, ys[2], ys[3], 1, 1,
+                    dl[0] * (kh - 1) - pd[0], dl[1] * (kw - 1) - pd[1], dl[0], dl[1]);
+            forward(d, n, groups, ys[1], fg, x.segment(), x.offset(), wf, 0,
+                    b == null ? null : b.segment(), b == null ? 0 : b.offset(), y.segment(), y.offset());
+            return;
+        }
         long xImg = (long) xs[1] * cols, yPlane = (long) ys[2] * ys[3], yImg = ys[1] * yPlane;
         MemorySegment xm = x.segment(), ym = y.segment();
         // W_g^T [rows, cig] row-major, once per call: read through strides, the GEMM would pack
@@ -248,8 +277,6 @@ final class ConvKernels {
      * the K that one thread sums over is large against og.
      */
     static boolean swapWeightGrad(int rows, int og, long k) {
-        int o = Integer.getInteger("conv.wg", 0);
-        if (o != 0) return o == 2;
         return k >= 32L * og && rows > og;
     }
 }

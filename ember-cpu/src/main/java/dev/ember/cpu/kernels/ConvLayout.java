@@ -231,6 +231,41 @@ final class ConvLayout {
         }
     }
 
+    private static final ThreadLocal<int[][]> FLIP4 = ThreadLocal.withInitial(() -> new int[2][0]);
+    private static final ThreadLocal<long[][]> FLIP8 = ThreadLocal.withInitial(() -> new long[2][0]);
+
+    /**
+     * The conv2d weight [groups * cog, cig, kh, kw] equivalent at stride 1 to the transposed
+     * convolution weight w [groups * cig, cog, kh, kw]: channels swapped within each group and the
+     * kernel rotated by 180 degrees. One group at a time on the heap, between bulk copies.
+     */
+    static void flipKernel(DType d, MemorySegment w, long wOff, int groups, int cig, int cog, int khw, MemorySegment dst) {
+        int size = cig * cog * khw, rowLen = cig * khw;
+        boolean f4 = d.byteSize() == 4;
+        int[][] b4 = f4 ? FLIP4.get() : null;
+        long[][] b8 = f4 ? null : FLIP8.get();
+        if (f4 && b4[0].length < size) { b4[0] = new int[size]; b4[1] = new int[rowLen]; }
+        if (!f4 && b8[0].length < size) { b8[0] = new long[size]; b8[1] = new long[rowLen]; }
+        if (f4 && b4[1].length < rowLen) b4[1] = new int[rowLen];
+        if (!f4 && b8[1].length < rowLen) b8[1] = new long[rowLen];
+        for (int gi = 0; gi < groups; gi++) {
+            long src = wOff + (long) gi * size;
+            if (f4) MemorySegment.copy(w, ValueLayout.JAVA_INT_UNALIGNED, src * 4, b4[0], 0, size);
+            else MemorySegment.copy(w, ValueLayout.JAVA_LONG_UNALIGNED, src * 8, b8[0], 0, size);
+            for (int co = 0; co < cog; co++) {
+                // dst[co, ci, k] = w[ci, co, khw - 1 - k]
+                for (int ci = 0; ci < cig; ci++) {
+                    int from = (ci * cog + co) * khw + khw - 1, to = ci * khw;
+                    if (f4) for (int k = 0; k < khw; k++) b4[1][to + k] = b4[0][from - k];
+                    else for (int k = 0; k < khw; k++) b8[1][to + k] = b8[0][from - k];
+                }
+                long at = (long) gi * size + (long) co * rowLen;
+                if (f4) MemorySegment.copy(b4[1], 0, dst, ValueLayout.JAVA_INT_UNALIGNED, at * 4, rowLen);
+                else MemorySegment.copy(b8[1], 0, dst, ValueLayout.JAVA_LONG_UNALIGNED, at * 8, rowLen);
+            }
+        }
+    }
+
     /** y[o, 0:plane] += b[o] for o in [0, channels); y has row stride {@code plane}. */
     static void addBias(DType d, MemorySegment y, long yOff, MemorySegment b, long bOff, int channels, int plane) {
         int esz = d.byteSize();

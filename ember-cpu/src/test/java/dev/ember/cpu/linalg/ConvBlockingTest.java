@@ -93,6 +93,26 @@ class ConvBlockingTest {
     }
 
     @Test
+    void inputGradientOfManyChannelsAtStrideOne() {
+        // from 128 output channels per group a stride-1 transposed convolution runs as a conv2d with the kernel flipped
+        int[][][] cfgs = {
+                {{1, 1}, {1, 1}},   // "same" padding
+                {{2, 1}, {1, 2}},   // dilation, uneven padding
+                {{1, 1}, {0, 0}},   // the output grows by k - 1
+                {{1, 1}, {3, 2}},   // padding beyond d*(k-1): the col2im path
+        };
+        for (DType dt : new DType[] {DType.F32, DType.F64}) {
+            for (int groups : new int[] {1, 2}) {
+                for (int[][] c : cfgs) {
+                    Tensor x = randn(dt, 3, 4 * groups, 6, 5), w = randn(dt, 4 * groups, 128, 3, 3), b = randn(dt, 128 * groups);
+                    Tensor y = ConvOps.convTranspose2d(x, w, b, ONE, c[1], ZERO, groups, c[0]);
+                    assertClose(naiveConvTranspose2d(x, w, b, ONE, c[1], ZERO, groups, c[0], y.shape()), y, dt == DType.F32 ? 1e-4 : 1e-10);
+                }
+            }
+        }
+    }
+
+    @Test
     void weightGradientMatchesDirectLoop() {
         for (DType dt : new DType[] {DType.F32, DType.F64}) {
             for (Case k : CASES) {
