@@ -2,7 +2,6 @@ package dev.ember.cpu.kernels;
 
 import dev.ember.core.DType;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -26,23 +25,5 @@ final class Gemm {
             case F64 -> GemmF64.gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate, parallel);
             default -> throw new IllegalArgumentException("gemm: no CPU kernel for " + d);
         }
-    }
-
-    /** Per-thread native scratch segments, grown on demand and kept, indexed by slot. */
-    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[2]);
-
-    /**
-     * The calling thread's scratch segment {@code slot} with room for {@code n} elements of
-     * {@code d}; its contents are whatever the last user left. Native rather than heap memory, so
-     * that the GEMM's segment accesses see one segment class and C2 keeps them intrinsified
-     * (a heap segment at the same call sites sends the vector loads and stores to a slow path),
-     * and reused, so that a convolution in steady state allocates nothing.
-     */
-    static MemorySegment scratch(int slot, DType d, long n) {
-        if (d != DType.F32 && d != DType.F64) throw new IllegalArgumentException("gemm: no CPU buffer for " + d);
-        long bytes = Math.max(64, n * d.byteSize());
-        MemorySegment[] s = SCRATCH.get();
-        if (s[slot] == null || s[slot].byteSize() < bytes) s[slot] = Arena.ofAuto().allocate(bytes, 64);
-        return s[slot];
     }
 }
