@@ -13,7 +13,6 @@ import dev.ember.nn.layers.Linear;
 import dev.ember.nn.layers.Sequential;
 import dev.ember.nn.zoo.Mlp;
 import dev.ember.nn.zoo.ResNet;
-import dev.ember.nn.zoo.ResNetUNet;
 import dev.ember.nn.zoo.SmallCnn;
 import dev.ember.nn.zoo.UNet;
 import org.junit.jupiter.api.Test;
@@ -72,9 +71,10 @@ class OnnxExporterTest {
             assertEquals(TensorProto.DataType.FLOAT_VALUE, p.getDataType(), e.getKey());
             float[] want = t.toFloatArray(), got = OnnxTensors.floats(p);
             assertEquals(want.length, got.length, e.getKey());
-            for (int i = 0; i < want.length; i++) {
-                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), e.getKey() + "[" + i + "]");
-            }
+            int i = 0;
+            while (i < want.length && Float.floatToRawIntBits(want[i]) == Float.floatToRawIntBits(got[i])) i++;
+            int first = i;
+            assertEquals(want.length, first, () -> e.getKey() + "[" + first + "]: the file holds " + got[first] + ", the model " + want[first]);
         }
     }
 
@@ -192,18 +192,22 @@ class OnnxExporterTest {
         assertTrue(e.getMessage().contains("indices of max_pool2d"), e.getMessage());
     }
 
+    /**
+     * Both U-Nets and a headless ResNet export every weight and map their ops. ResNetUNet is made
+     * of the same ops and is too big for a unit test; ember-bench's {@code OnnxZooCheck} runs it,
+     * and all of these, through ONNX Runtime.
+     */
     @Test
     void zooSegmentationModelsExport() {
         Generator g = Generator.seeded(12);
         Map<String, Module> models = new LinkedHashMap<>();
         models.put("unet-bilinear", new UNet(1, 2, 2, 4, true, g));
         models.put("unet-transposed", new UNet(1, 2, 2, 4, false, g));
-        models.put("resnet-unet", new ResNetUNet(3, 1, g));
         models.put("resnet18-headless", ResNet.resnet18(3, 0, g));
         Map<String, int[]> shapes = new HashMap<>(Map.of("unet-bilinear", new int[] {2, 1, 18, 18}, "unet-transposed", new int[] {2, 1, 16, 16},
-                "resnet-unet", new int[] {2, 3, 40, 40}, "resnet18-headless", new int[] {2, 3, 32, 32}));
+                "resnet18-headless", new int[] {2, 3, 32, 32}));
         Map<String, List<String>> mustHave = Map.of("unet-bilinear", List.of("Pad", "Resize", "Concat", "Slice"),
-                "unet-transposed", List.of("ConvTranspose", "Concat"), "resnet-unet", List.of("Resize", "Concat", "Add", "Pad"),
+                "unet-transposed", List.of("ConvTranspose", "Concat"),
                 "resnet18-headless", List.of("ReduceSum", "Div"));
         for (var e : models.entrySet()) {
             ModelProto p = OnnxExporter.toModel(e.getValue(), OnnxExportOptions.defaults(), Tensor.randn(g, shapes.get(e.getKey())));
