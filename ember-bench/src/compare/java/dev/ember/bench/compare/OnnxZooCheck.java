@@ -36,10 +36,11 @@ import java.util.Map;
 /**
  * Exports every model of the zoo (and a stack of the other layers) and runs each file in ONNX
  * Runtime at the traced batch size and another one, comparing with Ember's forward. Exits
- * non-zero when any output differs by more than 1e-4 of its scale.
+ * non-zero when any output differs by more than 1e-4 of its scale. The optional argument is the
+ * opset (default 17).
  *
  * <pre>{@code
- * java --add-modules jdk.incubator.vector -cp ember-bench/target/ember-bench.jar dev.ember.bench.compare.OnnxZooCheck
+ * java --add-modules jdk.incubator.vector -cp ember-bench/target/ember-bench.jar dev.ember.bench.compare.OnnxZooCheck 21
  * }</pre>
  */
 public final class OnnxZooCheck {
@@ -49,6 +50,7 @@ public final class OnnxZooCheck {
     private record Case(Module model, int[] shape) {}
 
     public static void main(String[] args) throws Exception {
+        OnnxExportOptions options = OnnxExportOptions.defaults().withOpset(args.length > 0 ? Integer.parseInt(args[0]) : 17);
         Generator g = Generator.seeded(0);
         Map<String, Case> cases = new LinkedHashMap<>();
         cases.put("mlp", new Case(new Mlp(g, 20, 16, 8), new int[] {2, 20}));
@@ -63,12 +65,13 @@ public final class OnnxZooCheck {
                 new Softplus(), new AdaptiveAvgPool2d(2, 2), new Flatten(), new LayerNorm(32)), new int[] {2, 3, 8, 8}));
 
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        System.out.println("# opset " + options.opset() + ", ONNX Runtime " + env.getVersion());
         boolean ok = true;
         for (var e : cases.entrySet()) {
             Module m = e.getValue().model();
             m.eval();
             int[] shape = e.getValue().shape();
-            byte[] file = OnnxExporter.toModel(m, OnnxExportOptions.defaults(), Tensor.randn(g, shape)).toByteArray();
+            byte[] file = OnnxExporter.toModel(m, options, Tensor.randn(g, shape)).toByteArray();
             try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
                 opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 try (OrtSession s = env.createSession(file, opts)) {
