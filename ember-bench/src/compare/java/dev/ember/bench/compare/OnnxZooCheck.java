@@ -80,7 +80,7 @@ public final class OnnxZooCheck {
                         sh[0] = batch;
                         Tensor x = Tensor.randn(g, sh);
                         float[] want;
-                        try (var noGrad = Tensor.noGrad()) {
+                        try (var _ = Tensor.noGrad()) {
                             want = m.forward(x).toFloatArray();
                         }
                         float[] got;

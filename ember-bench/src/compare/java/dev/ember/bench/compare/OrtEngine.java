@@ -82,7 +82,7 @@ public final class OrtEngine implements Engine {
     /** Runs {@code x} through Ember and ONNX Runtime; an exception when they differ by more than 1e-3 of the output's scale. */
     private void check(ResNet model, OrtSession session, Tensor x) throws OrtException {
         float[] ember;
-        try (var noGrad = Tensor.noGrad(); var scope = MemoryScope.open("W5 check")) {
+        try (var _ = Tensor.noGrad(); var _ = MemoryScope.open("W5 check")) {
             ember = model.forward(x).toFloatArray();
         }
         float[] ort;

@@ -118,7 +118,7 @@ public final class OnnxExporter {
         List<TracedCall> calls = new ArrayList<>();
         Tensor[] outputs;
         model.eval();
-        try (var noGrad = Tensor.noGrad(); var tracing = Dispatcher.trace((op, attrs, in, out) -> {
+        try (var _ = Tensor.noGrad(); var _ = Dispatcher.trace((op, attrs, in, out) -> {
             Class<?> caller = OnnxOpMappings.find(op.name()) == null ? callerModule() : null;
             calls.add(new TracedCall(op, attrs, in.clone(), out.clone(), caller));
         })) {

@@ -33,7 +33,7 @@ class OnnxNumericsTest {
             shape[0] = batch;
             Tensor x = Tensor.randn(g, shape);
             Tensor want;
-            try (var off = Tensor.noGrad()) {
+            try (var _ = Tensor.noGrad()) {
                 want = model.forward(x);
             }
             MiniOnnxEvaluator.Arr got = eval.run(Map.of("input", new MiniOnnxEvaluator.Arr(shape, x.toFloatArray()))).get("output");
