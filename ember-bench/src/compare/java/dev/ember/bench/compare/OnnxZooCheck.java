@@ -62,7 +62,8 @@ public final class OnnxZooCheck {
         cases.put("resnet-unet", new Case(new ResNetUNet(3, 1, g), new int[] {2, 3, 40, 40}));
         cases.put("layers", new Case(new Sequential(new Conv2d(3, 8, 3, 1, 1, true, g), new GELU(), new AvgPool2d(2), new LeakyReLU(0.1),
                 new SiLU(), new Tanh(), new Sigmoid(), Upsample.scale(2, Upsample.Mode.NEAREST, false), new GroupNorm(2, 8),
-                new Softplus(), new AdaptiveAvgPool2d(2, 2), new Flatten(), new LayerNorm(32)), new int[] {2, 3, 8, 8}));
+                new Softplus(), new Softplus(2, 20), new GELU(true), new AdaptiveAvgPool2d(2, 2), new Flatten(), new LayerNorm(32)),
+                new int[] {2, 3, 8, 8}));
 
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         System.out.println("# opset " + options.opset() + ", ONNX Runtime " + env.getVersion());
