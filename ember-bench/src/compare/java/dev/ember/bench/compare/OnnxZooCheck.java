@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.ember.core.Tensor;
+import dev.ember.core.ops.PadMode;
 import dev.ember.core.random.Generator;
 import dev.ember.infer.onnx.OnnxExportOptions;
 import dev.ember.infer.onnx.OnnxExporter;
@@ -16,6 +17,7 @@ import dev.ember.nn.layers.GELU;
 import dev.ember.nn.layers.GroupNorm;
 import dev.ember.nn.layers.LayerNorm;
 import dev.ember.nn.layers.LeakyReLU;
+import dev.ember.nn.layers.Linear;
 import dev.ember.nn.layers.Sequential;
 import dev.ember.nn.layers.SiLU;
 import dev.ember.nn.layers.Sigmoid;
@@ -49,6 +51,32 @@ public final class OnnxZooCheck {
 
     private record Case(Module model, int[] shape) {}
 
+    /** Tensor-level ops the zoo does not use: 3-d linear, softmaxes, views, reductions, comparisons, padding, a captured constant. */
+    static final class Ops extends Module {
+        private final Linear fc;
+        private final Tensor mix;
+
+        Ops(Generator g) {
+            fc = register("fc", new Linear(8, 6, true, g));
+            mix = Tensor.randn(g, 4, 4);
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {                                     // [N, 4, 8]
+            Tensor y = fc.forward(x);                                          // [N, 4, 6]
+            y = y.softmax(-1).add(y.logSoftmax(1)).permute(0, 2, 1);           // [N, 6, 4]
+            Tensor z = y.matmul(mix);
+            z = z.clamp(-1, 1).sub(z.pow(2).div(3)).maximum(z.mul(0.5)).minimum(z.exp().add(z.square()));
+            z = Tensor.where(z.gt(0), z, z.neg().mul(z.le(-0.5).to(z.dtype())));
+            Tensor s = z.amax(new int[] {2}, true).add(z.amin(new int[] {2}, true)).add(z.logsumexp(new int[] {2}, true));
+            z = z.sub(s).abs().add(1).rsqrt().add(z.sigmoid().reciprocal().log());
+            Tensor e = z.select(1, 0).unsqueeze(1).expand(-1, 6, -1);         // [N, 6, 4]
+            z = z.add(e).pad(new int[] {1, 2}, PadMode.REFLECT, 0).pad(new int[] {1, 0}, PadMode.REPLICATE, 0);
+            z = z.slice(2, 1, 6, 2).sum(new int[] {1}, false).add(z.mean(new int[] {1, 2}, true).squeeze(1));
+            return Tensor.cat(new Tensor[] {z, z.transpose(0, 1).transpose(0, 1).sin().cos()}, 1).flatten(1, -1);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         OnnxExportOptions options = OnnxExportOptions.defaults().withOpset(args.length > 0 ? Integer.parseInt(args[0]) : 17);
         Generator g = Generator.seeded(0);
@@ -60,6 +88,7 @@ public final class OnnxZooCheck {
         cases.put("unet-bilinear", new Case(new UNet(1, 2, 2, 4, true, g), new int[] {2, 1, 18, 18}));
         cases.put("unet-transposed", new Case(new UNet(1, 2, 2, 4, false, g), new int[] {2, 1, 16, 16}));
         cases.put("resnet-unet", new Case(new ResNetUNet(3, 1, g), new int[] {2, 3, 40, 40}));
+        cases.put("ops", new Case(new Ops(g), new int[] {2, 4, 8}));
         cases.put("layers", new Case(new Sequential(new Conv2d(3, 8, 3, 1, 1, true, g), new GELU(), new AvgPool2d(2), new LeakyReLU(0.1),
                 new SiLU(), new Tanh(), new Sigmoid(), Upsample.scale(2, Upsample.Mode.NEAREST, false), new GroupNorm(2, 8),
                 new Softplus(), new Softplus(2, 20), new GELU(true), new AdaptiveAvgPool2d(2, 2), new Flatten(), new LayerNorm(32)),
