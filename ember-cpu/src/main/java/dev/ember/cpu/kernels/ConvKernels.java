@@ -23,9 +23,10 @@ import static dev.ember.cpu.kernels.ConvLayout.scratch;
 
 /**
  * Convolution kernels by im2col / col2im around the blocked {@link Gemm}. Per group and block of
- * images, conv2d is {@code W [O, C*kh*kw] @ col [C*kh*kw, images*Ho*Wo]}, the transposed
- * convolution is {@code col = W^T @ x} scattered back by col2im, and the weight gradient is
- * {@code gw^T [C*kh*kw, O] += col @ gy^T}, summed over the images.
+ * images, conv2d is {@code W [O, C*kh*kw] @ col [C*kh*kw, images*Ho*Wo]}; the transposed
+ * convolution is {@code col = W^T @ x} scattered back by col2im, or at stride 1 with many channels
+ * a conv2d with the flipped kernel; the weight gradient is {@code gw += gy @ col^T} or
+ * {@code gw^T += col @ gy^T} (whichever packs less from a transposed layout), summed over images.
  *
  * <p>Why images are blocked: a GEMM per image of a late ResNet layer has N = 7x7 = 49 columns, so
  * the weights (M x K, up to 512 x 4608) are packed again for every 49 columns and the last 16-wide
@@ -66,7 +67,7 @@ final class ConvKernels {
             int span = perThread ? Math.ceilDiv(n, threads) : n;
             long cap = Math.max(1, MAX_COL / Math.max(1, rows * cols));
             int nb = (int) Math.max(1, Math.min(Math.min(span, Math.ceilDiv(TARGET_COLS, cols)), cap));
-            // even blocks: 16 images at 6 per GEMM become 6, 5, 5 rather than 6, 6, 4
+            // even blocks: 20 images at up to 6 per GEMM run as 5, 5, 5, 5 rather than 6, 6, 6, 2
             nb = Math.ceilDiv(span, Math.ceilDiv(span, nb));
             return new Plan(nb, perThread);
         }
