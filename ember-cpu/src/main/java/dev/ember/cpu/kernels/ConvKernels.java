@@ -13,6 +13,7 @@ import dev.ember.cpu.kernels.ConvLayout.Geom;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 import static dev.ember.cpu.kernels.ConvLayout.ACC;
 import static dev.ember.cpu.kernels.ConvLayout.COL;
@@ -117,24 +118,40 @@ final class ConvKernels {
                 for (int gi = 0; gi < groups; gi++) {
                     long colOff = xBase + i0 * xImg + gi * cg * inPlane;
                     if (!direct) {
-                        for (int j = 0; j < nb; j++) {
-                            long xo = xBase + (i0 + j) * xImg + gi * cg * inPlane;
+                        long xg = xBase + i0 * xImg + gi * cg * inPlane;
+                        eachImage(nb, par, j -> {
+                            long xo = xg + j * xImg;
                             if (g.identity()) ConvLayout.copyRows(d, xm, xo, cols, col, (long) j * cols, ld, cg, cols);
                             else ConvLayout.im2col(d, xm, xo, g, col, (long) j * cols, ld);
-                        }
+                        });
                         colOff = 0;
                     }
                     long outOff = nb == 1 ? yBase + i0 * yImg + (long) gi * og * cols : 0;
                     Gemm.gemm(d, og, (int) ld, rows, wm, wBase + (long) gi * og * rows, rows, 1, col, colOff, ld, 1,
                             out, outOff, ld, false, par);
-                    for (int j = 0; j < nb; j++) {
-                        long yo = yBase + (i0 + j) * yImg + (long) gi * og * cols;
+                    long yg = yBase + i0 * yImg + (long) gi * og * cols, bg = bBase + (long) gi * og;
+                    eachImage(nb, par, j -> {
+                        long yo = yg + j * yImg;
                         if (nb > 1) ConvLayout.copyRows(d, out, (long) j * cols, ld, ym, yo, cols, og, cols);
-                        if (bm != null) ConvLayout.addBias(d, ym, yo, bm, bBase + (long) gi * og, og, cols);
-                    }
+                        if (bm != null) ConvLayout.addBias(d, ym, yo, bm, bg, og, cols);
+                    });
                 }
             }
         });
+    }
+
+    /**
+     * body(j) for the images j in [0, nb) of a block: over the pool when the block's GEMM is, so
+     * that the copies around it do not run on the calling thread alone.
+     */
+    private static void eachImage(int nb, boolean par, IntConsumer body) {
+        if (par && nb > 1) {
+            CpuParallel.forRange(nb, 1, (s, e) -> {
+                for (int j = (int) s; j < e; j++) body.accept(j);
+            });
+        } else {
+            for (int j = 0; j < nb; j++) body.accept(j);
+        }
     }
 
     private static void convTranspose2d(Tensor y, Tensor x, Tensor w, Tensor b, ConvTranspose2dAttrs a) {
@@ -185,10 +202,8 @@ final class ConvKernels {
                 for (int gi = 0; gi < groups; gi++) {
                     long srcOff = x.offset() + i0 * xImg + (long) gi * cig * cols;
                     if (nb > 1) {
-                        for (int j = 0; j < nb; j++) {
-                            ConvLayout.copyRows(d, xm, x.offset() + (i0 + j) * xImg + (long) gi * cig * cols, cols,
-                                    src, (long) j * cols, ld, cig, cols);
-                        }
+                        long xg = srcOff;
+                        eachImage(nb, par, j -> ConvLayout.copyRows(d, xm, xg + j * xImg, cols, src, (long) j * cols, ld, cig, cols));
                         srcOff = 0;
                     }
                     long yg = y.offset() + i0 * yImg + gi * cog * yPlane;
@@ -199,7 +214,8 @@ final class ConvKernels {
                     }
                 }
                 if (b != null) {
-                    for (int j = 0; j < nb; j++) ConvLayout.addBias(d, ym, y.offset() + (i0 + j) * yImg, b.segment(), b.offset(), ys[1], (int) yPlane);
+                    long y0 = y.offset() + i0 * yImg;
+                    eachImage(nb, par, j -> ConvLayout.addBias(d, ym, y0 + j * yImg, b.segment(), b.offset(), ys[1], (int) yPlane));
                 }
             }
         });
@@ -236,19 +252,19 @@ final class ConvKernels {
                 MemorySegment gyb = nb == 1 ? gm : scratch(OUT, d, gs[1] * ld);
                 long gyOff = gy.offset() + i0 * gImg;
                 if (nb > 1) {
-                    for (int j = 0; j < nb; j++) {
-                        ConvLayout.copyRows(d, gm, gy.offset() + (i0 + j) * gImg, cols, gyb, (long) j * cols, ld, gs[1], cols);
-                    }
+                    long g0 = gyOff;
+                    eachImage(nb, par, j -> ConvLayout.copyRows(d, gm, g0 + j * gImg, cols, gyb, (long) j * cols, ld, gs[1], cols));
                     gyOff = 0;
                 }
                 for (int gi = 0; gi < groups; gi++) {
                     long colOff = x.offset() + i0 * xImg + gi * cg * inPlane;
                     if (!direct) {
-                        for (int j = 0; j < nb; j++) {
-                            long xo = x.offset() + (i0 + j) * xImg + gi * cg * inPlane;
+                        long xg = colOff;
+                        eachImage(nb, par, j -> {
+                            long xo = xg + j * xImg;
                             if (g.identity()) ConvLayout.copyRows(d, xm, xo, cols, col, (long) j * cols, ld, cg, cols);
                             else ConvLayout.im2col(d, xm, xo, g, col, (long) j * cols, ld);
-                        }
+                        });
                         colOff = 0;
                     }
                     long gyg = gyOff + (long) gi * og * ld;
