@@ -84,11 +84,13 @@ public final class NormOps {
             boolean runningNeedGrad = a.hasRunning() && (ctx.needsInputGrad(1) || ctx.needsInputGrad(2));
             if (ctx.hasGrad(1) || ctx.hasGrad(2) || runningNeedGrad) return super.vjp(ctx);
             int w = a.hasRunning() ? 3 : 1, b = w + (a.hasWeight() ? 1 : 0);
-            // the statistics are taken from this op's outputs, so under createGraph the second
-            // derivative reaches x through them (in training they are functions of x)
+            // in training the statistics are this op's outputs, so under createGraph the second
+            // derivative reaches x through them; in evaluation they are constants here
+            Tensor mean = a.training() ? ctx.output(1) : ctx.output(1).detach();
+            Tensor var = a.training() ? ctx.output(2) : ctx.output(2).detach();
             Tensor[] in = a.hasWeight()
-                    ? new Tensor[] {ctx.grad(0), ctx.input(0), ctx.output(1), ctx.output(2), ctx.input(w)}
-                    : new Tensor[] {ctx.grad(0), ctx.input(0), ctx.output(1), ctx.output(2)};
+                    ? new Tensor[] {ctx.grad(0), ctx.input(0), mean, var, ctx.input(w)}
+                    : new Tensor[] {ctx.grad(0), ctx.input(0), mean, var};
             Tensor[] g = Dispatcher.call(BATCH_NORM_BACKWARD, new BatchNormBackwardAttrs(a.training(), a.eps(), a.hasWeight()), in);
             Tensor[] out = new Tensor[ctx.inputCount()];
             if (ctx.needsInputGrad(0)) out[0] = g[0];
