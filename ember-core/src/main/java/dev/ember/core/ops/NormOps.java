@@ -8,8 +8,11 @@ import java.util.Arrays;
 /**
  * Normalisation layers' functions: batch, layer and group norm. Each is a composite op (mean,
  * variance and elementwise arithmetic), so autograd differentiates the primitives and a backend
- * may register a fused kernel. Optional tensors (weight, bias, running statistics) are passed
- * only when present; the attributes say which are there.
+ * may register a fused kernel. Batch norm also has a closed-form derivative of its own
+ * ({@link #BATCH_NORM_BACKWARD}, itself a composite) used where its fused kernel ran, and its
+ * running statistics are updated by one in-place op ({@link #BATCH_NORM_UPDATE_STATS}).
+ * Optional tensors (weight, bias, running statistics) are passed only when present; the
+ * attributes say which are there.
  */
 public final class NormOps {
 
@@ -33,6 +36,9 @@ public final class NormOps {
 
     /** Inputs: x, then weight if {@code hasWeight}, bias if {@code hasBias}. */
     public record LayerNormAttrs(int[] normalizedShape, double eps, boolean hasWeight, boolean hasBias) {}
+
+    /** Inputs: the output gradient gy, x, then weight if {@code hasWeight}. */
+    public record LayerNormBackwardAttrs(int[] normalizedShape, double eps, boolean hasWeight) {}
 
     /** Inputs: x, then weight if {@code hasWeight}, bias if {@code hasBias}. */
     public record GroupNormAttrs(int numGroups, double eps, boolean hasWeight, boolean hasBias) {}
@@ -194,6 +200,55 @@ public final class NormOps {
             if (a.hasWeight()) y = y.mul(in[k++]);
             if (a.hasBias()) y = y.add(in[k]);
             return new Tensor[] {y};
+        }
+
+        /** The closed form, {@link #LAYER_NORM_BACKWARD}. */
+        @Override
+        public Tensor[] vjp(VjpContext<LayerNormAttrs> ctx) {
+            LayerNormAttrs a = ctx.attrs();
+            Tensor[] in = a.hasWeight() ? new Tensor[] {ctx.grad(0), ctx.input(0), ctx.input(1)} : new Tensor[] {ctx.grad(0), ctx.input(0)};
+            Tensor[] g = Dispatcher.call(LAYER_NORM_BACKWARD, new LayerNormBackwardAttrs(a.normalizedShape(), a.eps(), a.hasWeight()), in);
+            Tensor[] out = new Tensor[ctx.inputCount()];
+            int b = a.hasWeight() ? 2 : 1;
+            if (ctx.needsInputGrad(0)) out[0] = g[0];
+            if (a.hasWeight() && ctx.needsInputGrad(1)) out[1] = g[1];
+            if (a.hasBias() && ctx.needsInputGrad(b)) out[b] = g[2];
+            return out;
+        }
+    };
+
+    /**
+     * The derivative of layer norm in closed form, recomputing each row's mean and variance from
+     * x (cheap: the row is read anyway). Outputs: the input gradient, and the sums over the
+     * leading dims of gy * xhat (the weight's gradient) and of gy (the bias's). With g = gy * w
+     * and D the normalised size, {@code gx = (g - mean(g) - xhat * mean(g * xhat)) / sqrt(var + eps)}
+     * per row. Its own derivative differentiates the decomposition, so double backward works.
+     */
+    public static final CompositeOp<LayerNormBackwardAttrs> LAYER_NORM_BACKWARD = new CompositeOp<>("layer_norm_backward") {
+        @Override
+        public OutputSpec[] infer(Tensor[] in, LayerNormBackwardAttrs a) {
+            checkLayerNormBackward(in, a);
+            Tensor x = in[1];
+            return new OutputSpec[] {new OutputSpec(x.shape(), x.dtype()), new OutputSpec(a.normalizedShape(), x.dtype()),
+                    new OutputSpec(a.normalizedShape(), x.dtype())};
+        }
+
+        @Override
+        public Tensor[] decompose(Tensor[] in, LayerNormBackwardAttrs a) {
+            checkLayerNormBackward(in, a);
+            Tensor gy = in[0], x = in[1];
+            int k = a.normalizedShape().length, lead = x.dim() - k;
+            int[] axes = new int[k], leading = new int[lead];
+            for (int i = 0; i < k; i++) axes[i] = lead + i;
+            for (int i = 0; i < lead; i++) leading[i] = i;
+            Tensor d = x.sub(ReductionOps.mean(x, axes, true));
+            Tensor rstd = ReductionOps.mean(d.mul(d), axes, true).add(a.eps()).rsqrt();
+            Tensor xhat = d.mul(rstd);
+            Tensor gb = lead == 0 ? gy : ReductionOps.sum(gy, leading, false);
+            Tensor gw = lead == 0 ? gy.mul(xhat) : ReductionOps.sum(gy.mul(xhat), leading, false);
+            Tensor g = a.hasWeight() ? gy.mul(in[2]) : gy;
+            Tensor gx = g.sub(ReductionOps.mean(g, axes, true)).sub(xhat.mul(ReductionOps.mean(g.mul(xhat), axes, true))).mul(rstd);
+            return new Tensor[] {gx, gw, gb};
         }
     };
 
@@ -378,6 +433,20 @@ public final class NormOps {
         int k = 1;
         if (a.hasWeight()) checkAffine("layer_norm", "weight", in[k++], ns);
         if (a.hasBias()) checkAffine("layer_norm", "bias", in[k], ns);
+    }
+
+    private static void checkLayerNormBackward(Tensor[] in, LayerNormBackwardAttrs a) {
+        int expected = a.hasWeight() ? 3 : 2;
+        if (in.length != expected) {
+            throw new IllegalArgumentException("layer_norm_backward: expected " + expected + " inputs (gy, x"
+                    + (a.hasWeight() ? ", weight" : "") + "), got " + in.length);
+        }
+        if (!Arrays.equals(in[0].shape(), in[1].shape())) {
+            throw new IllegalArgumentException("layer_norm_backward: gradient of shape " + Arrays.toString(in[0].shape())
+                    + " must have the shape of the input " + Arrays.toString(in[1].shape()));
+        }
+        Tensor[] forward = a.hasWeight() ? new Tensor[] {in[1], in[2]} : new Tensor[] {in[1]};
+        checkLayerNorm(forward, new LayerNormAttrs(a.normalizedShape(), a.eps(), a.hasWeight(), false));
     }
 
     private static void checkAffine(String op, String what, Tensor t, int[] shape) {

@@ -7,10 +7,14 @@ import dev.ember.core.ops.NormOps;
 import dev.ember.core.ops.NormOps.BatchNormAttrs;
 import dev.ember.core.ops.NormOps.BatchNormBackwardAttrs;
 import dev.ember.core.ops.NormOps.BatchNormStatsAttrs;
+import dev.ember.core.ops.NormOps.LayerNormAttrs;
+import dev.ember.core.ops.NormOps.LayerNormBackwardAttrs;
 import dev.ember.cpu.CpuParallel;
 
 import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Fused batch norm: forward (training and evaluation), its closed-form backward and the
@@ -18,7 +22,8 @@ import java.util.EnumSet;
  * work is split by channel: one channel's N planes are read once from memory and then, while
  * they sit in cache, again for the variance and for the output, so each kernel costs about one
  * read of its inputs and one write of its output. Per-channel sums are taken per plane in f32
- * lanes and added up in double.
+ * lanes and added up in double. Layer norm works row by row the same way: a row's statistics,
+ * then its output, while the row is in cache.
  */
 final class NormKernels {
 
@@ -32,6 +37,8 @@ final class NormKernels {
         t.register(NormOps.BATCH_NORM, types, NormKernels::batchNorm);
         t.register(NormOps.BATCH_NORM_BACKWARD, types, NormKernels::batchNormBackward);
         t.register(NormOps.BATCH_NORM_UPDATE_STATS, types, NormKernels::updateStats);
+        t.register(NormOps.LAYER_NORM, types, NormKernels::layerNorm);
+        t.register(NormOps.LAYER_NORM_BACKWARD, types, NormKernels::layerNormBackward);
     }
 
     /** [N, C, S] of a tensor with at least 2 dims. */
@@ -132,5 +139,69 @@ final class NormKernels {
     /** Element i of a contiguous per-channel vector, in any floating dtype. */
     private static double get(Tensor t, long i) {
         return ElementIO.get(t.segment(), t.dtype(), t.offset() + i);
+    }
+
+    private static void layerNorm(Tensor[] out, Tensor[] in, LayerNormAttrs a) {
+        Tensor x = in[0], y = out[0];
+        int k = 1;
+        Tensor w = a.hasWeight() ? in[k++] : null, b = a.hasBias() ? in[k] : null;
+        long d = rowLength(a.normalizedShape()), rows = d == 0 ? 0 : x.numel() / d;
+        boolean f32 = x.dtype() == DType.F32;
+        MemorySegment xs = x.segment(), ys = y.segment(), ws = w == null ? null : w.segment(), bs = b == null ? null : b.segment();
+        long xo = x.offset(), yo = y.offset(), wo = w == null ? 0 : w.offset(), bo = b == null ? 0 : b.offset();
+        CpuParallel.forRange(rows, Math.max(1, GRAIN / d), (r0, r1) -> {
+            for (long r = r0; r < r1; r++) {
+                double mean = PlaneMath.sum(xs, xo + r * d, d, f32) / d;
+                double rstd = 1 / Math.sqrt(PlaneMath.squaredDeviation(xs, xo + r * d, d, mean, f32) / d + a.eps());
+                PlaneMath.normalizeAffine(xs, xo + r * d, ys, yo + r * d, d, mean, rstd, ws, wo, bs, bo, f32);
+            }
+        });
+    }
+
+    private static void layerNormBackward(Tensor[] out, Tensor[] in, LayerNormBackwardAttrs a) {
+        Tensor gy = in[0], x = in[1], w = a.hasWeight() ? in[2] : null;
+        Tensor gx = out[0], gw = out[1], gb = out[2];
+        long d = rowLength(a.normalizedShape()), rows = d == 0 ? 0 : x.numel() / d;
+        boolean f32 = x.dtype() == DType.F32;
+        MemorySegment gys = gy.segment(), xs = x.segment(), gxs = gx.segment(), ws = w == null ? null : w.segment();
+        long gyo = gy.offset(), xo = x.offset(), gxo = gx.offset(), wo = w == null ? 0 : w.offset();
+        // per-chunk column sums for the weight and bias gradients, added in chunk order so the
+        // result does not depend on which thread finished first
+        Map<Long, double[][]> partials = new ConcurrentSkipListMap<>();
+        CpuParallel.forRange(rows, Math.max(1, GRAIN / (2 * d)), (r0, r1) -> {
+            double[] sw = new double[(int) d], sb = new double[(int) d], acc = new double[2];
+            for (long r = r0; r < r1; r++) {
+                long p = r * d;
+                double mean = PlaneMath.sum(xs, xo + p, d, f32) / d;
+                double rstd = 1 / Math.sqrt(PlaneMath.squaredDeviation(xs, xo + p, d, mean, f32) / d + a.eps());
+                PlaneMath.weightedSumAndDot(gys, gyo + p, xs, xo + p, ws, wo, d, mean, f32, acc);
+                // gx = rstd * (g - sum(g) / D - xhat * sum(g * xhat) / D), xhat = (x - mean) * rstd
+                double cb = -rstd * rstd * rstd * acc[1] / d, cc = -rstd * acc[0] / d;
+                PlaneMath.weightedCombine(gys, gyo + p, xs, xo + p, ws, wo, gxs, gxo + p, d, mean, rstd, cb, cc, f32);
+                for (int j = 0; j < d; j++) {
+                    double g = ElementIO.get(gys, gy.dtype(), gyo + p + j);
+                    sb[j] += g;
+                    sw[j] += g * (ElementIO.get(xs, x.dtype(), xo + p + j) - mean) * rstd;
+                }
+            }
+            partials.put(r0, new double[][] {sw, sb});
+        });
+        double[] sw = new double[(int) d], sb = new double[(int) d];
+        for (double[][] part : partials.values()) {
+            for (int j = 0; j < d; j++) {
+                sw[j] += part[0][j];
+                sb[j] += part[1][j];
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            ElementIO.set(gw.segment(), gw.dtype(), gw.offset() + j, sw[j]);
+            ElementIO.set(gb.segment(), gb.dtype(), gb.offset() + j, sb[j]);
+        }
+    }
+
+    private static long rowLength(int[] normalizedShape) {
+        long d = 1;
+        for (int s : normalizedShape) d *= s;
+        return d;
     }
 }

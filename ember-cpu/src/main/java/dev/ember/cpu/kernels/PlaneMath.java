@@ -137,4 +137,107 @@ final class PlaneMath {
             out.setAtIndex(FL, oo + i, Math.fma(g.getAtIndex(FL, go + i), fa, Math.fma(x.getAtIndex(FL, xo + i) - m, fb, fc)));
         }
     }
+
+    /**
+     * y[j] = (x[j] - mean) * rstd * w[j] + b[j] over n elements, w and b per element (each may be
+     * null: then 1 and 0).
+     */
+    static void normalizeAffine(MemorySegment x, long xo, MemorySegment y, long yo, long n, double mean, double rstd,
+                                MemorySegment w, long wo, MemorySegment b, long bo, boolean f32) {
+        if (!f32) {
+            for (long i = 0; i < n; i++) {
+                double v = (x.getAtIndex(DL, xo + i) - mean) * rstd;
+                if (w != null) v *= w.getAtIndex(DL, wo + i);
+                if (b != null) v += b.getAtIndex(DL, bo + i);
+                y.setAtIndex(DL, yo + i, v);
+            }
+            return;
+        }
+        float m = (float) mean, r = (float) rstd;
+        boolean hw = w != null, hb = b != null;
+        long i = 0;
+        for (long up = n - n % L; i < up; i += L) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, (xo + i) * 4, NATIVE).sub(m).mul(r);
+            if (hw && hb) {
+                v = v.fma(FloatVector.fromMemorySegment(F, w, (wo + i) * 4, NATIVE), FloatVector.fromMemorySegment(F, b, (bo + i) * 4, NATIVE));
+            } else if (hw) {
+                v = v.mul(FloatVector.fromMemorySegment(F, w, (wo + i) * 4, NATIVE));
+            } else if (hb) {
+                v = v.add(FloatVector.fromMemorySegment(F, b, (bo + i) * 4, NATIVE));
+            }
+            v.intoMemorySegment(y, (yo + i) * 4, NATIVE);
+        }
+        for (; i < n; i++) {
+            float v = (x.getAtIndex(FL, xo + i) - m) * r;
+            if (hw) v *= w.getAtIndex(FL, wo + i);
+            if (hb) v += b.getAtIndex(FL, bo + i);
+            y.setAtIndex(FL, yo + i, v);
+        }
+    }
+
+    /** With g = gy * w (w null: 1): acc[0] = sum of g, acc[1] = sum of g * (x - mean), over n elements. */
+    static void weightedSumAndDot(MemorySegment gy, long go, MemorySegment x, long xo, MemorySegment w, long wo, long n,
+                                  double mean, boolean f32, double[] acc) {
+        if (w == null) {
+            sumAndDot(gy, go, x, xo, n, mean, f32, acc);
+            return;
+        }
+        double s0 = 0, s1 = 0;
+        if (!f32) {
+            for (long i = 0; i < n; i++) {
+                double g = gy.getAtIndex(DL, go + i) * w.getAtIndex(DL, wo + i);
+                s0 += g;
+                s1 += g * (x.getAtIndex(DL, xo + i) - mean);
+            }
+        } else {
+            float m = (float) mean;
+            long i = 0;
+            if (n >= L) {
+                FloatVector v0 = FloatVector.zero(F), v1 = FloatVector.zero(F);
+                for (long up = n - n % L; i < up; i += L) {
+                    FloatVector g = FloatVector.fromMemorySegment(F, gy, (go + i) * 4, NATIVE)
+                            .mul(FloatVector.fromMemorySegment(F, w, (wo + i) * 4, NATIVE));
+                    v0 = v0.add(g);
+                    v1 = g.fma(FloatVector.fromMemorySegment(F, x, (xo + i) * 4, NATIVE).sub(m), v1);
+                }
+                s0 = v0.reduceLanes(VectorOperators.ADD);
+                s1 = v1.reduceLanes(VectorOperators.ADD);
+            }
+            for (; i < n; i++) {
+                float g = gy.getAtIndex(FL, go + i) * w.getAtIndex(FL, wo + i);
+                s0 += g;
+                s1 += g * (double) (x.getAtIndex(FL, xo + i) - m);
+            }
+        }
+        acc[0] = s0;
+        acc[1] = s1;
+    }
+
+    /** out[i] = a * gy[i] * w[i] + b * (x[i] - mean) + c over n elements (w null: 1). */
+    static void weightedCombine(MemorySegment gy, long go, MemorySegment x, long xo, MemorySegment w, long wo, MemorySegment out,
+                                long oo, long n, double mean, double a, double b, double c, boolean f32) {
+        if (w == null) {
+            combine(gy, go, x, xo, out, oo, n, mean, a, b, c, f32);
+            return;
+        }
+        if (!f32) {
+            for (long i = 0; i < n; i++) {
+                out.setAtIndex(DL, oo + i, a * gy.getAtIndex(DL, go + i) * w.getAtIndex(DL, wo + i)
+                        + b * (x.getAtIndex(DL, xo + i) - mean) + c);
+            }
+            return;
+        }
+        float m = (float) mean, fa = (float) a, fb = (float) b, fc = (float) c;
+        long i = 0;
+        for (long up = n - n % L; i < up; i += L) {
+            FloatVector g = FloatVector.fromMemorySegment(F, gy, (go + i) * 4, NATIVE)
+                    .mul(FloatVector.fromMemorySegment(F, w, (wo + i) * 4, NATIVE)).mul(fa);
+            FloatVector dev = FloatVector.fromMemorySegment(F, x, (xo + i) * 4, NATIVE).sub(m);
+            dev.fma(FloatVector.broadcast(F, fb), g.add(fc)).intoMemorySegment(out, (oo + i) * 4, NATIVE);
+        }
+        for (; i < n; i++) {
+            float g = gy.getAtIndex(FL, go + i) * w.getAtIndex(FL, wo + i) * fa;
+            out.setAtIndex(FL, oo + i, Math.fma(x.getAtIndex(FL, xo + i) - m, fb, g + fc));
+        }
+    }
 }
