@@ -178,11 +178,7 @@ final class NormKernels {
                 // gx = rstd * (g - sum(g) / D - xhat * sum(g * xhat) / D), xhat = (x - mean) * rstd
                 double cb = -rstd * rstd * rstd * acc[1] / d, cc = -rstd * acc[0] / d;
                 PlaneMath.weightedCombine(gys, gyo + p, xs, xo + p, ws, wo, gxs, gxo + p, d, mean, rstd, cb, cc, f32);
-                for (int j = 0; j < d; j++) {
-                    double g = ElementIO.get(gys, gy.dtype(), gyo + p + j);
-                    sb[j] += g;
-                    sw[j] += g * (ElementIO.get(xs, x.dtype(), xo + p + j) - mean) * rstd;
-                }
+                PlaneMath.accumulateColumns(gys, gyo + p, xs, xo + p, d, mean, rstd, sw, sb, f32);
             }
             partials.put(r0, new double[][] {sw, sb});
         });

@@ -240,4 +240,15 @@ final class PlaneMath {
             out.setAtIndex(FL, oo + i, Math.fma(x.getAtIndex(FL, xo + i) - m, fb, g + fc));
         }
     }
+
+    /** sb[j] += g[j] and sw[j] += g[j] * (x[j] - mean) * rstd over n elements (one row of layer norm's backward). */
+    static void accumulateColumns(MemorySegment g, long go, MemorySegment x, long xo, long n, double mean, double rstd,
+                                  double[] sw, double[] sb, boolean f32) {
+        for (int j = 0; j < n; j++) {
+            double gj = f32 ? g.getAtIndex(FL, go + j) : g.getAtIndex(DL, go + j);
+            double xj = f32 ? x.getAtIndex(FL, xo + j) : x.getAtIndex(DL, xo + j);
+            sb[j] += gj;
+            sw[j] += gj * (xj - mean) * rstd;
+        }
+    }
 }
