@@ -105,7 +105,10 @@ public final class Dispatcher {
             return;
         }
         for (int i = 0; i < inputs.length; i++) if (!inputs[i].isContiguous()) inputs[i] = contiguousCopy(inputs[i]);
+        Profiler profiler = Profiler.active();
+        long t0 = profiler == null ? 0 : System.nanoTime();
         k.run(targets, inputs, attrs);
+        if (profiler != null) profiler.record(op, tensors, System.nanoTime() - t0);
         IdentityHashMap<Object, Boolean> bumped = new IdentityHashMap<>();
         for (Tensor t : targets) if (bumped.put(t.storage(), true) == null) t.storage().bumpVersion();
     }
