@@ -51,7 +51,7 @@ final class GemmF64 {
     private static final int L2_B_BYTES = 256 * 1024;
 
     private static final ThreadLocal<double[][]> BUFFERS = ThreadLocal.withInitial(() ->
-            new double[][] {new double[MC * KC], new double[MR * NR], new double[0], new double[NR * KC]});
+            new double[][] {new double[MC * KC], new double[MR * NR], new double[0], new double[NR * KC], new double[MC * KC]});
 
     /**
      * C[i, j] (+)= sum_k A[i, k] B[k, j]. Offsets and strides are in elements.
@@ -171,16 +171,33 @@ final class GemmF64 {
 
     /** An mc x kc block of A into [sliver][k][MR], zero-padding the last sliver. */
     private static void packA(MemorySegment a, long base, long rs, long cs, int mc, int kc, double[] dst) {
+        if (rs == 1) {
+            // A transposed: A's column p (mc values) is contiguous. Bulk-copy the kc columns to the
+            // heap first: one small segment copy per k and sliver spent 60% of a 4608x49x512
+            // product in the copy stub's call overhead
+            double[] t = BUFFERS.get()[4];
+            for (int p = 0; p < kc; p++) MemorySegment.copy(a, E, (base + p * cs) * ESZ, t, p * mc, mc);
+            for (int i0 = 0; i0 < mc; i0 += MR) {
+                int h = Math.min(MR, mc - i0), d = i0 * kc;
+                if (h == MR) {
+                    for (int p = 0, q = d, src = i0; p < kc; p++, q += MR, src += mc) {
+                        dst[q] = t[src];
+                        dst[q + 1] = t[src + 1];
+                        dst[q + 2] = t[src + 2];
+                        dst[q + 3] = t[src + 3];
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        for (int i = 0; i < MR; i++) dst[d + p * MR + i] = i < h ? t[p * mc + i0 + i] : 0;
+                    }
+                }
+            }
+            return;
+        }
         for (int i0 = 0; i0 < mc; i0 += MR) {
             int h = Math.min(MR, mc - i0);
             int d = i0 * kc;
-            if (rs == 1) {
-                // A transposed: the MR values of one k are contiguous
-                for (int p = 0; p < kc; p++) {
-                    MemorySegment.copy(a, E, (base + p * cs + i0) * ESZ, dst, d + p * MR, h);
-                    for (int i = h; i < MR; i++) dst[d + p * MR + i] = 0;
-                }
-            } else if (cs == 1) {
+            if (cs == 1) {
                 // rows contiguous along k: bulk-copy them to the heap, then interleave
                 double[] rows = BUFFERS.get()[3];
                 for (int i = 0; i < h; i++) MemorySegment.copy(a, E, (base + (long) (i0 + i) * rs) * ESZ, rows, i * kc, kc);
