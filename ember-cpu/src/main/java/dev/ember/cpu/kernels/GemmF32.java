@@ -49,6 +49,8 @@ final class GemmF32 {
     static final int NC = 4096;
     /** The part of the 512 KiB L2 that a chunk of packed B slivers may take beside the A block. */
     private static final int L2_B_BYTES = 256 * 1024;
+    /** Slivers of a row-major B packed together, row by row: 8 x 16 floats = 512 B per read. */
+    private static final int PACK_GROUP = 8;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() ->
             new float[][] {new float[MC * KC], new float[MR * NR], new float[0], new float[NR * KC], new float[MC * KC]});
@@ -72,6 +74,11 @@ final class GemmF32 {
         // equal passes over k: 784 = 4 x 196 rather than 3 x 256 + 16, whose thin last pass would
         // pay a full pass's packing and C traffic for a sixteenth of its work
         int kStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
+        int ncL2 = Math.max(NR, L2_B_BYTES / (kStep * (int) ESZ) / NR * NR);
+        if (m <= MC && n > ncL2) {
+            fewRows(m, n, k, kStep, ncL2, threads, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            return;
+        }
         float[] bPack = bPanel(kStep * roundUp(Math.min(NC, n), NR));
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -124,6 +131,40 @@ final class GemmF32 {
         }
     }
 
+    /**
+     * At most MC rows (one block of A) against a wide B, as in most convolutions: A is packed once
+     * per k pass and B is packed in chunks that stay in L2 until the micro-kernel has read them.
+     * (Through the general path a KC x NC panel of B went out to memory and back: packing took a
+     * third of a 64x4096x576 product.) Threads take contiguous ranges of columns, each with its own
+     * packs: no barrier per k pass, and each thread's B chunk in its own L2.
+     */
+    private static void fewRows(int m, int n, int k, int kStep, int ncL2, int threads,
+                                MemorySegment a, long aOff, long aRs, long aCs,
+                                MemorySegment b, long bOff, long bRs, long bCs,
+                                MemorySegment c, long cOff, long ldc, boolean accumulate) {
+        int parts = threads > 1 && (long) m * n * k >= 1L << 20 ? Math.min(threads, (n + 4 * NR - 1) / (4 * NR)) : 1;
+        int width = roundUp((n + parts - 1) / parts, NR);
+        CpuParallel.Range body = (s, e) -> {
+            float[][] bufs = BUFFERS.get();
+            float[] aPack = bufs[0], tile = bufs[1], bPack = bPanel(kStep * ncL2);
+            for (long part = s; part < e; part++) {
+                int n0 = (int) part * width, n1 = Math.min(n, n0 + width);
+                for (int pc = 0; pc < k; pc += kStep) {
+                    int kc = Math.min(kStep, k - pc);
+                    boolean add = accumulate || pc > 0;
+                    packA(a, aOff + pc * aCs, aRs, aCs, m, kc, aPack);
+                    for (int jc = n0; jc < n1; jc += ncL2) {
+                        int nc = Math.min(ncL2, n1 - jc), nSlivers = (nc + NR - 1) / NR;
+                        packB(b, bOff + pc * bRs + jc * bCs, bRs, bCs, kc, nc, 0, nSlivers, bPack);
+                        macro(m, nc, kc, 0, nSlivers, aPack, bPack, c, cOff + jc, ldc, add, tile);
+                    }
+                }
+            }
+        };
+        if (parts > 1) CpuParallel.forRange(parts, 1, body);
+        else body.run(0, 1);
+    }
+
     /** The calling thread's B panel buffer, grown on demand and kept. */
     private static float[] bPanel(int size) {
         float[][] bufs = BUFFERS.get();
@@ -135,16 +176,27 @@ final class GemmF32 {
 
     /** Slivers [s0, s1) of a kc x nc block of B into [sliver][k][NR], zero-padding the last sliver. */
     private static void packB(MemorySegment b, long base, long rs, long cs, int kc, int nc, int s0, int s1, float[] dst) {
+        int full = Math.min(s1, nc / NR);
+        if (cs == 1) {
+            // row-major B: a group of slivers at a time, row by row, so that each read is a run of
+            // PACK_GROUP * NR floats rather than one line per row at a stride of ldb: one sliver at
+            // a time took a third of a 64x4096x576 product, in cache and TLB misses
+            for (int g0 = s0; g0 < full; g0 += PACK_GROUP) {
+                int g1 = Math.min(full, g0 + PACK_GROUP);
+                for (int p = 0; p < kc; p++) {
+                    long src = (base + p * rs + (long) g0 * NR) * ESZ;
+                    for (int sl = g0, d = g0 * kc * NR + p * NR; sl < g1; sl++, d += kc * NR, src += NR * ESZ) {
+                        FloatVector.fromMemorySegment(S, b, src, NATIVE).intoArray(dst, d);
+                        FloatVector.fromMemorySegment(S, b, src + L * ESZ, NATIVE).intoArray(dst, d + L);
+                    }
+                }
+            }
+            s0 = Math.max(s0, full);
+        }
         for (int sl = s0; sl < s1; sl++) {
             int j0 = sl * NR, w = Math.min(NR, nc - j0);
             int d = sl * kc * NR;
-            if (cs == 1 && w == NR) {
-                for (int p = 0; p < kc; p++, d += NR) {
-                    long src = (base + p * rs + j0) * ESZ;
-                    FloatVector.fromMemorySegment(S, b, src, NATIVE).intoArray(dst, d);
-                    FloatVector.fromMemorySegment(S, b, src + L * ESZ, NATIVE).intoArray(dst, d + L);
-                }
-            } else if (cs == 1) {
+            if (cs == 1) {
                 for (int p = 0; p < kc; p++, d += NR) {
                     MemorySegment.copy(b, E, (base + p * rs + j0) * ESZ, dst, d, w);
                     for (int j = w; j < NR; j++) dst[d + j] = 0;
