@@ -17,15 +17,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Why the micro-kernel looks the way it does (measured with C2 on AVX2, JDK 25):
  * <ul>
- *   <li>It touches only heap {@code float[]} (packed A, packed B, a small result tile), so C2
- *       sees one array type, removes the range checks from the counted loop, and never has to
- *       box a vector because a {@link MemorySegment} call site went polymorphic.</li>
+ *   <li>Its k loop touches only heap {@code float[]} (packed A, packed B), so C2 sees one array
+ *       type, hoists the range checks out of the counted loop, and never has to box a vector
+ *       because a {@link MemorySegment} call site went polymorphic. The loop is 4 broadcasts,
+ *       2 loads, 8 FMAs and ~7 integer ops; a k loop unrolled by hand is worse, as C2 hoists
+ *       all its loads to the top and spills accumulators.</li>
  *   <li>The tile is 4 x 2 vectors: 8 accumulators + 2 B vectors + 4 broadcasts fit the 16 AVX2
  *       registers even after C2 hoists every load of an iteration to its top. A 6 x 2 tile (12
  *       accumulators) spills one accumulator to the stack and the store/reload on the loop-carried
  *       chain halves the throughput.</li>
- *   <li>The tile is written to C by {@link #storeTile}, once per KC-deep product, so the
- *       MemorySegment access of C costs ~2% and stays out of the hot loop.</li>
+ *   <li>A whole tile goes from the accumulators to C ({@link #microToC}) once per k pass; only
+ *       the ragged edge of C goes through a heap tile.</li>
+ *   <li>Packed A keeps each row contiguous along k at a stride of KC, a constant, so the four
+ *       broadcasts use fixed displacements and a row-major A packs by bulk copies.</li>
  * </ul>
  * Packing buffers are per thread and reused, so a steady-state call allocates nothing.
  * Generated from the same template as {@link GemmF64}; keep the two in step.
@@ -42,8 +46,9 @@ final class GemmF32 {
 
     static final int MR = 4;
     static final int NR = 2 * L;
-    // KC x NR of B (16 KiB at AVX2) stays in L1 while the micro-kernel walks an MC x KC block of A
-    // (128 KiB) from L2; a KC x NC panel of B is shared by all threads from L3.
+    // An MR x KC sliver of A (4 KiB) stays in L1 while the micro-kernel walks a chunk of B slivers
+    // from L2; the MC x KC block of A (128 KiB) sits in L2 beside that chunk, and a KC x NC panel
+    // of B is shared by all threads from L3.
     static final int KC = 256;
     static final int MC = 128;
     static final int NC = 4096;
@@ -221,57 +226,41 @@ final class GemmF32 {
         }
     }
 
-    /** An mc x kc block of A into [sliver][k][MR], zero-padding the last sliver. */
+    /**
+     * An mc x kc block of A into slivers of MR rows, each row at a stride of KC (a constant, so
+     * that the micro-kernel's four broadcasts address it with fixed displacements), zero-padding
+     * the last sliver. Rows stay contiguous along k: a row-major A packs by bulk copies.
+     */
     private static void packA(MemorySegment a, long base, long rs, long cs, int mc, int kc, float[] dst) {
+        int rows = roundUp(mc, MR);
         if (rs == 1) {
             // A transposed: A's column p (mc values) is contiguous. Bulk-copy the kc columns to the
             // heap first: one small segment copy per k and sliver spent 60% of a 4608x49x512
             // product in the copy stub's call overhead
             float[] t = BUFFERS.get()[4];
             for (int p = 0; p < kc; p++) MemorySegment.copy(a, E, (base + p * cs) * ESZ, t, p * mc, mc);
-            for (int i0 = 0; i0 < mc; i0 += MR) {
-                int h = Math.min(MR, mc - i0), d = i0 * kc;
-                if (h == MR) {
-                    for (int p = 0, q = d, src = i0; p < kc; p++, q += MR, src += mc) {
-                        dst[q] = t[src];
-                        dst[q + 1] = t[src + 1];
-                        dst[q + 2] = t[src + 2];
-                        dst[q + 3] = t[src + 3];
-                    }
-                } else {
-                    for (int p = 0; p < kc; p++) {
-                        for (int i = 0; i < MR; i++) dst[d + p * MR + i] = i < h ? t[p * mc + i0 + i] : 0;
-                    }
+            int full = mc / MR * MR;
+            for (int i0 = 0; i0 < full; i0 += MR) {
+                int d = i0 * KC;
+                for (int p = 0, src = i0; p < kc; p++, src += mc) {
+                    dst[d + p] = t[src];
+                    dst[d + KC + p] = t[src + 1];
+                    dst[d + 2 * KC + p] = t[src + 2];
+                    dst[d + 3 * KC + p] = t[src + 3];
                 }
             }
-            return;
-        }
-        for (int i0 = 0; i0 < mc; i0 += MR) {
-            int h = Math.min(MR, mc - i0);
-            int d = i0 * kc;
-            if (cs == 1) {
-                // rows contiguous along k: bulk-copy them to the heap, then interleave
-                float[] rows = BUFFERS.get()[3];
-                for (int i = 0; i < h; i++) MemorySegment.copy(a, E, (base + (long) (i0 + i) * rs) * ESZ, rows, i * kc, kc);
-                for (int i = h; i < MR; i++) java.util.Arrays.fill(rows, i * kc, (i + 1) * kc, 0);
-                for (int p = 0; p < kc; p++) {
-                    int q = d + p * MR;
-                    dst[q] = rows[p];
-                    dst[q + 1] = rows[kc + p];
-                    dst[q + 2] = rows[2 * kc + p];
-                    dst[q + 3] = rows[3 * kc + p];
-                }
-            } else {
-                for (int i = 0; i < MR; i++) {
-                    if (i < h) {
-                        long src = base + (long) (i0 + i) * rs;
-                        for (int p = 0; p < kc; p++) dst[d + p * MR + i] = a.get(E, (src + p * cs) * ESZ);
-                    } else {
-                        for (int p = 0; p < kc; p++) dst[d + p * MR + i] = 0;
-                    }
-                }
+            for (int i = full; i < mc; i++) {
+                for (int p = 0, d = i * KC, src = i; p < kc; p++, src += mc) dst[d + p] = t[src];
+            }
+        } else if (cs == 1) {
+            for (int i = 0; i < mc; i++) MemorySegment.copy(a, E, (base + i * rs) * ESZ, dst, i * KC, kc);
+        } else {
+            for (int i = 0; i < mc; i++) {
+                long src = base + i * rs;
+                for (int p = 0; p < kc; p++) dst[i * KC + p] = a.get(E, (src + p * cs) * ESZ);
             }
         }
+        for (int i = mc; i < rows; i++) java.util.Arrays.fill(dst, i * KC, i * KC + kc, 0);
     }
 
     /**
@@ -291,9 +280,9 @@ final class GemmF32 {
                     int j0 = sl * NR, w = Math.min(NR, nc - j0);
                     long cOff = cBase + i0 * ldc + j0;
                     if (h == MR && w == NR) {
-                        microToC(kc, aPack, i0 * kc, bPack, sl * kc * NR, c, cOff * ESZ, ldc * ESZ, add);
+                        microToC(kc, aPack, i0 * KC, bPack, sl * kc * NR, c, cOff * ESZ, ldc * ESZ, add);
                     } else {
-                        micro(kc, aPack, i0 * kc, bPack, sl * kc * NR, tile);
+                        micro(kc, aPack, i0 * KC, bPack, sl * kc * NR, tile);
                         storePartial(tile, c, cOff * ESZ, ldc * ESZ, h, w, add);
                     }
                 }
@@ -308,16 +297,16 @@ final class GemmF32 {
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int ia = ai + p * MR, ib = bi + p * NR;
+            int ia = ai + p, ib = bi + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, ib);
             FloatVector b1 = FloatVector.fromArray(S, bp, ib + L);
             FloatVector x = FloatVector.broadcast(S, ap[ia]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ia + 1]);
+            x = FloatVector.broadcast(S, ap[ia + KC]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ia + 2]);
+            x = FloatVector.broadcast(S, ap[ia + 2 * KC]);
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ia + 3]);
+            x = FloatVector.broadcast(S, ap[ia + 3 * KC]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
         }
         c00.intoArray(tile, 0); c01.intoArray(tile, L);
@@ -338,16 +327,16 @@ final class GemmF32 {
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int ia = ai + p * MR, ib = bi + p * NR;
+            int ia = ai + p, ib = bi + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, ib);
             FloatVector b1 = FloatVector.fromArray(S, bp, ib + L);
             FloatVector x = FloatVector.broadcast(S, ap[ia]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ia + 1]);
+            x = FloatVector.broadcast(S, ap[ia + KC]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ia + 2]);
+            x = FloatVector.broadcast(S, ap[ia + 2 * KC]);
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ia + 3]);
+            x = FloatVector.broadcast(S, ap[ia + 3 * KC]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
         }
         long o1 = off + ldcByte, o2 = o1 + ldcByte, o3 = o2 + ldcByte, v = L * ESZ;
