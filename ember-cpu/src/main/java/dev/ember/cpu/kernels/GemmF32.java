@@ -57,6 +57,7 @@ final class GemmF32 {
     /** Slivers of a row-major B packed together, row by row: 8 x 16 floats = 512 B per read. */
     private static final int PACK_GROUP = 8;
 
+    private static final ThreadLocal<int[]> GATHER = ThreadLocal.withInitial(() -> new int[L]);
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() ->
             new float[][] {new float[MC * KC], new float[MR * NR], new float[0], new float[NR * KC], new float[MC * KC]});
 
@@ -211,6 +212,15 @@ final class GemmF32 {
                 // columns to the heap first, as per-element segment reads cost several ns each
                 float[] cols = BUFFERS.get()[3];
                 for (int j = 0; j < w; j++) MemorySegment.copy(b, E, (base + (long) (j0 + j) * cs) * ESZ, cols, j * kc, kc);
+                if (w == NR) {
+                    // one vector gather per half-row: the element-wise loop cost ~2 cycles a value
+                    int[] idx = gatherIndex(kc);
+                    for (int p = 0, q = d; p < kc; p++, q += NR) {
+                        FloatVector.fromArray(S, cols, p, idx, 0).intoArray(dst, q);
+                        FloatVector.fromArray(S, cols, p + L * kc, idx, 0).intoArray(dst, q + L);
+                    }
+                    continue;
+                }
                 for (int p = 0; p < kc; p++) {
                     int q = d + p * NR;
                     for (int j = 0; j < w; j++) dst[q + j] = cols[j * kc + p];
@@ -224,6 +234,13 @@ final class GemmF32 {
                 }
             }
         }
+    }
+
+    /** {0, kc, 2 kc, ...}: the gather offsets of one row of L columns stored kc apart, cached per thread. */
+    private static int[] gatherIndex(int kc) {
+        int[] idx = GATHER.get();
+        if (idx[1] != kc) for (int j = 0; j < L; j++) idx[j] = j * kc;
+        return idx;
     }
 
     /**
