@@ -22,7 +22,7 @@ import java.util.Map;
  * 3x128x128; W5 ResNet-18 inference, batch 1 and 32 of 3x224x224; W6 U-Net train step, batch 4
  * of 1x128x128. Train steps are forward, cross-entropy (MSE for the U-Net), backward and an SGD
  * update; times are per step. Options: {@code --reps N} timed repetitions (default 10),
- * {@code --warmup N} (default 3), {@code --vs a,b} engines among libtorch, onnxruntime, openblas
+ * {@code --warmup N} (default 3; warm-up also lasts at least 3 s, {@code -Dember.bench.warmupSeconds}), {@code --vs a,b} engines among libtorch, onnxruntime, openblas
  * (they need the jar built with {@code -Pcompare}).
  */
 public final class BenchMain {
@@ -52,7 +52,7 @@ public final class BenchMain {
         if (workloads.isEmpty()) workloads.addAll(List.of("W1", "W2", "W3", "W4", "W5", "W6"));
         Locale.setDefault(Locale.ROOT);
         System.out.println("# threads=" + dev.ember.cpu.CpuParallel.threads() + " java=" + Runtime.version()
-                + " reps=" + reps + " warmup=" + warmup);
+                + " reps=" + reps + " warmup=" + warmup + " warmup_seconds>=" + Timing.WARMUP_SECONDS);
 
         List<Engine> engines = new ArrayList<>();
         engines.add(new EmberEngine());

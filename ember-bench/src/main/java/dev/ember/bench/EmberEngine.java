@@ -29,7 +29,7 @@ public final class EmberEngine implements Engine {
             case "W2" -> classifierStep(new Mlp(gen, 784, 512, 256, 10), Tensor.randn(gen, 128, 784), 10, reps, warmup);
             case "W3" -> classifierStep(new SmallCnn(1, 10, 28, gen), Tensor.randn(gen, 64, 1, 28, 28), 10, reps, warmup);
             case "W4" -> classifierStep(ResNet.resnet18(3, 10, gen), Tensor.randn(gen, 8, 3, 128, 128), 10, reps, warmup);
-            case "W5" -> inference(ResNet.resnet18(3, 10, gen), reps, warmup);
+            case "W5" -> inference(BenchModels.w5ResNet18(), reps, warmup);
             case "W6" -> segmentationStep(new UNet(1, 1, 4, 64, true, gen), Tensor.randn(gen, 4, 1, 128, 128), reps, warmup);
             default -> throw new UnsupportedOperationException("no workload " + w);
         };

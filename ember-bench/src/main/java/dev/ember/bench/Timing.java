@@ -1,5 +1,7 @@
 package dev.ember.bench;
 
+import dev.ember.core.dispatch.Profiler;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,6 +11,7 @@ import java.util.Map;
  * time per step ({@code cpu_ms}: all threads, native ones included). On a shared, overloaded
  * machine wall time mostly measures the scheduler; CPU time per step does not, though it also
  * counts threads that spin while waiting (libtorch's OpenMP pool does), so it flatters nobody.
+ * Each measurement starts after at least {@code warmup} steps and {@link #WARMUP_SECONDS} of them.
  */
 public final class Timing {
 
@@ -20,6 +23,17 @@ public final class Timing {
         void run() throws Exception;
     }
 
+    /**
+     * The least time spent warming up before timing, in seconds ({@code -Dember.bench.warmupSeconds},
+     * default 3). A JIT-compiled engine reaches its steady state only after C2 has compiled the hot
+     * loops, which takes seconds rather than a fixed number of steps: Ember's MLP step was 3x
+     * slower after 3 warm-up steps than after 3 seconds. Every engine gets the same policy.
+     */
+    static final double WARMUP_SECONDS = Double.parseDouble(System.getProperty("ember.bench.warmupSeconds", "3"));
+
+    /** The most warm-up steps the time budget may add (a slow step warms up in a few). */
+    private static final int WARMUP_MAX_STEPS = 500;
+
     /** Runs {@code warmup} untimed then {@code reps} timed steps; returns ms per step. */
     public static double[] times(Step step, int reps, int warmup) throws Exception {
         return run(step, reps, warmup).ms;
@@ -28,7 +42,11 @@ public final class Timing {
     private record Run(double[] ms, double cpuMsPerStep) {}
 
     private static Run run(Step step, int reps, int warmup) throws Exception {
-        for (int i = 0; i < warmup; i++) step.run();
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < warmup
+                || (i < WARMUP_MAX_STEPS && System.nanoTime() - warmStart < WARMUP_SECONDS * 1e9); i++) {
+            step.run();
+        }
         double[] ms = new double[reps];
         long cpu0 = processCpuNanos();
         for (int i = 0; i < reps; i++) {
@@ -48,9 +66,30 @@ public final class Timing {
         return -1;
     }
 
+    /**
+     * With {@code -Dember.bench.profile=N}, after timing, N more steps run under Ember's
+     * {@link Profiler} and its table (ops by total time) is printed as {@code #}-comment lines.
+     * Steps of other engines run no Ember ops, so they print nothing.
+     */
+    static final int PROFILE_STEPS = Integer.getInteger("ember.bench.profile", 0);
+
+    private static void profile(Step step, String label) throws Exception {
+        if (PROFILE_STEPS <= 0) return;
+        Profiler p = Profiler.start();
+        try (p) {
+            for (int i = 0; i < PROFILE_STEPS; i++) step.run();
+        }
+        if (p.rows(Profiler.By.OP).isEmpty()) return;
+        System.out.println("# profile" + label + " over " + PROFILE_STEPS + " steps, by op:");
+        p.table(Profiler.By.OP, 20).lines().forEach(l -> System.out.println("#   " + l));
+        System.out.println("# by op and input shapes:");
+        p.table(Profiler.By.OP_AND_SHAPES, 20).lines().forEach(l -> System.out.println("#   " + l));
+    }
+
     /** {@code ms_median} and {@code ms_min} (with {@code suffix}) of a step. */
     public static Map<String, Double> stepMetrics(Step step, int reps, int warmup, String suffix) throws Exception {
         Run run = run(step, reps, warmup);
+        profile(step, suffix);
         double[] ms = run.ms;
         Arrays.sort(ms);
         Map<String, Double> r = new LinkedHashMap<>();

@@ -1,17 +1,29 @@
 package dev.ember.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one thread pool of the CPU backend, sized to the machine (override with
- * {@code -Dember.cpu.threads=N}), and a parallel loop over index ranges.
+ * The CPU backend's threads, sized to the machine (override with {@code -Dember.cpu.threads=N}),
+ * and a parallel loop over index ranges.
+ *
+ * <p>The calling thread works too: a loop over T threads hands chunks to T - 1 pool threads and
+ * claims chunks itself until none is left, then waits only for chunks a pool thread already
+ * started. So a small op costs at most one wake-up rather than a hand-off to the pool and back,
+ * and on a machine loaded by other processes a pool thread that is not scheduled in time simply
+ * finds no chunk left: the caller has done its share.
  */
 public final class CpuParallel {
 
     private static final int THREADS = Integer.getInteger("ember.cpu.threads", Runtime.getRuntime().availableProcessors());
-    private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+    private static final ExecutorService POOL = THREADS > 1 ? Executors.newFixedThreadPool(THREADS - 1, new Workers()) : null;
+
+    /** How long a caller spins for the last running chunks before it parks. */
+    private static final long SPIN_NANOS = 50_000;
 
     private CpuParallel() {}
 
@@ -25,43 +37,79 @@ public final class CpuParallel {
 
     /**
      * Runs {@code body} over [0, n) in chunks of at least {@code grain} indices, in parallel when
-     * there is enough work. Chunk boundaries depend only on n, grain and the thread count.
+     * there is enough work. Chunk boundaries depend only on n, grain and the thread count. A loop
+     * started from inside another parallel loop's chunk runs inline.
      */
     public static void forRange(long n, long grain, Range body) {
         if (n <= 0) return;
         long chunks = Math.min(THREADS, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1 || POOL == null || insidePool()) {
+        if (chunks <= 1 || POOL == null || Thread.currentThread() instanceof Worker) {
             body.run(0, n);
             return;
         }
-        POOL.invoke(new Split(body, 0, n, (n + chunks - 1) / chunks));
+        long chunk = (n + chunks - 1) / chunks;
+        Job job = new Job(body, n, chunk, (int) ((n + chunk - 1) / chunk));
+        for (int i = 1; i < job.count; i++) POOL.execute(job);
+        job.run();
+        job.await();
     }
 
-    /** Nested parallel loops run inline: the outer loop already uses every thread. */
-    private static boolean insidePool() {
-        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == POOL;
-    }
-
-    private static final class Split extends RecursiveAction {
+    /** The chunks of one loop, claimed one at a time by whichever thread comes first. */
+    private static final class Job implements Runnable {
         private final Range body;
-        private final long start, end, chunk;
+        private final long n, chunk;
+        private final int count;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger unfinished;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread caller = Thread.currentThread();
 
-        Split(Range body, long start, long end, long chunk) {
+        Job(Range body, long n, long chunk, int count) {
             this.body = body;
-            this.start = start;
-            this.end = end;
+            this.n = n;
             this.chunk = chunk;
+            this.count = count;
+            this.unfinished = new AtomicInteger(count);
         }
 
         @Override
-        protected void compute() {
-            if (end - start <= chunk) {
-                body.run(start, end);
-                return;
+        public void run() {
+            for (int c = next.getAndIncrement(); c < count; c = next.getAndIncrement()) {
+                try {
+                    if (failure.get() == null) body.run(c * chunk, Math.min(n, (c + 1) * chunk));
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    if (unfinished.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
+                }
             }
-            long mid = start + ((end - start) / chunk / 2) * chunk;
-            if (mid <= start) mid = start + chunk;
-            invokeAll(new Split(body, start, mid, chunk), new Split(body, mid, end, chunk));
         }
+
+        void await() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (unfinished.get() > 0) {
+                if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                else LockSupport.parkNanos(this, 100_000);
+            }
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException r) throw r;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new IllegalStateException(t);
+        }
+    }
+
+    /** Pool threads: daemons, so an application's exit never waits for them. */
+    private static final class Worker extends Thread {
+        Worker(Runnable r, int i) {
+            super(r, "ember-cpu-" + i);
+            setDaemon(true);
+        }
+    }
+
+    private static final class Workers implements ThreadFactory {
+        private final AtomicInteger made = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) { return new Worker(r, made.incrementAndGet()); }
     }
 }

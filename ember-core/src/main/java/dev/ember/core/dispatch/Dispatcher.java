@@ -1,13 +1,17 @@
 package dev.ember.core.dispatch;
 
 import dev.ember.core.DType;
+import dev.ember.core.Device;
 import dev.ember.core.Tensor;
 import dev.ember.core.autograd.GradMode;
 import dev.ember.core.backend.Kernel;
+import dev.ember.core.ops.InPlaceOp;
 import dev.ember.core.ops.Op;
 import dev.ember.core.ops.OutputSpec;
 import dev.ember.core.ops.TensorOps;
 
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -67,6 +71,46 @@ public final class Dispatcher {
         }
         copyInto(target, result);
         return target;
+    }
+
+    /**
+     * Runs an op that updates its leading tensors in place (see {@link InPlaceOp}): with the
+     * device's kernel where there is one for the first target's dtype and every target is
+     * contiguous, otherwise with the op's fallback written with other ops. Each target's version is
+     * bumped. Under grad mode, targets that require grad are refused, as for {@code add_}.
+     * <pre>{@code
+     * Dispatcher.update(NormOps.BATCH_NORM_UPDATE_STATS, attrs, runningMean, runningVar, batchMean, batchVar);
+     * }</pre>
+     */
+    public static <A> void update(InPlaceOp<A> op, A attrs, Tensor... tensors) {
+        Device dev = KernelLayer.deviceOf(op, attrs, tensors);
+        int n = op.targetCount(attrs);
+        op.infer(tensors, attrs);
+        Tensor[] targets = Arrays.copyOfRange(tensors, 0, n), inputs = Arrays.copyOfRange(tensors, n, tensors.length);
+        if (GradMode.isEnabled()) {
+            for (Tensor t : targets) {
+                if (t.requiresGrad()) {
+                    throw new IllegalStateException(op.name() + ": in-place update of a tensor that requires grad (shape "
+                            + Arrays.toString(t.shape()) + ") under autograd; do it inside GradMode.disable()");
+                }
+            }
+        }
+        Kernel<A> k = dev.backend().kernels().find(op, op.kernelDType(tensors, null));
+        boolean direct = k != null && op.kernelAccepts(tensors, attrs);
+        for (Tensor t : targets) direct &= t.isContiguous();
+        if (!direct) {
+            try (var off = GradMode.disable()) {
+                op.fallback(targets, inputs, attrs);
+            }
+            return;
+        }
+        for (int i = 0; i < inputs.length; i++) if (!inputs[i].isContiguous()) inputs[i] = contiguousCopy(inputs[i]);
+        Profiler profiler = Profiler.active();
+        long t0 = profiler == null ? 0 : System.nanoTime();
+        k.run(targets, inputs, attrs);
+        if (profiler != null) profiler.record(op, tensors, System.nanoTime() - t0);
+        IdentityHashMap<Object, Boolean> bumped = new IdentityHashMap<>();
+        for (Tensor t : targets) if (bumped.put(t.storage(), true) == null) t.storage().bumpVersion();
     }
 
     /** Copies {@code src} (broadcast and converted to the target's dtype) into {@code dst}, any strides. */

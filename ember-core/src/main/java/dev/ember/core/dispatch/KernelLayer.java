@@ -49,9 +49,12 @@ final class KernelLayer implements DispatchLayer {
             }
             if (c != null) in = c;
         }
+        Profiler profiler = Profiler.active();
+        long t0 = profiler == null ? 0 : System.nanoTime();
         Tensor[] out = new Tensor[specs.length];
         for (int i = 0; i < specs.length; i++) out[i] = Tensor.empty(specs[i].dtype(), dev, specs[i].shape());
         k.run(out, in, attrs);
+        if (profiler != null) profiler.record(op, in, System.nanoTime() - t0);
         return out;
     }
 

@@ -29,8 +29,15 @@ public abstract class CompositeOp<A> extends Op<A> {
         try (var g = GradMode.enable()) {
             out = decompose(in, ctx.attrs());
         }
-        Tensor[] grads = new Tensor[out.length];
-        for (int i = 0; i < out.length; i++) grads[i] = out[i].dtype().isFloating() ? ctx.grad(i) : null;
-        return Autograd.grad(out, grads, in, ctx.needsInputGrad(), GradMode.isEnabled());
+        // outputs that do not depend on an input needing grad (running statistics, say) are no roots
+        java.util.List<Tensor> roots = new java.util.ArrayList<>(), grads = new java.util.ArrayList<>();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i].dtype().isFloating() && out[i].requiresGrad()) {
+                roots.add(out[i]);
+                grads.add(ctx.grad(i));
+            }
+        }
+        if (roots.isEmpty()) return new Tensor[in.length];
+        return Autograd.grad(roots.toArray(Tensor[]::new), grads.toArray(Tensor[]::new), in, ctx.needsInputGrad(), GradMode.isEnabled());
     }
 }

@@ -8,8 +8,11 @@ import java.util.Arrays;
 /**
  * Normalisation layers' functions: batch, layer and group norm. Each is a composite op (mean,
  * variance and elementwise arithmetic), so autograd differentiates the primitives and a backend
- * may register a fused kernel. Optional tensors (weight, bias, running statistics) are passed
- * only when present; the attributes say which are there.
+ * may register a fused kernel. Batch norm also has a closed-form derivative of its own
+ * ({@link #BATCH_NORM_BACKWARD}, itself a composite) used where its fused kernel ran, and its
+ * running statistics are updated by one in-place op ({@link #BATCH_NORM_UPDATE_STATS}).
+ * Optional tensors (weight, bias, running statistics) are passed only when present; the
+ * attributes say which are there.
  */
 public final class NormOps {
 
@@ -18,8 +21,24 @@ public final class NormOps {
     /** Inputs: x, then runningMean and runningVar if {@code hasRunning}, weight if {@code hasWeight}, bias if {@code hasBias}. */
     public record BatchNormAttrs(boolean training, double eps, boolean hasRunning, boolean hasWeight, boolean hasBias) {}
 
+    /**
+     * Inputs: the output gradient gy, x, the per-channel mean and biased variance the forward
+     * used, then weight if {@code hasWeight}. {@code training}: the statistics were the batch's,
+     * so they depend on x.
+     */
+    public record BatchNormBackwardAttrs(boolean training, double eps, boolean hasWeight) {}
+
+    /**
+     * Targets: runningMean, runningVar; inputs: the batch's mean and biased variance over
+     * {@code count} values per channel.
+     */
+    public record BatchNormStatsAttrs(double momentum, long count) {}
+
     /** Inputs: x, then weight if {@code hasWeight}, bias if {@code hasBias}. */
     public record LayerNormAttrs(int[] normalizedShape, double eps, boolean hasWeight, boolean hasBias) {}
+
+    /** Inputs: the output gradient gy, x, then weight if {@code hasWeight}. */
+    public record LayerNormBackwardAttrs(int[] normalizedShape, double eps, boolean hasWeight) {}
 
     /** Inputs: x, then weight if {@code hasWeight}, bias if {@code hasBias}. */
     public record GroupNormAttrs(int numGroups, double eps, boolean hasWeight, boolean hasBias) {}
@@ -59,6 +78,107 @@ public final class NormOps {
             if (a.hasBias()) y = y.add(in[k].reshape(bshape));
             return new Tensor[] {y, mean, var};
         }
+
+        /**
+         * The closed form ({@link #BATCH_NORM_BACKWARD}) when only the normalised output has a
+         * gradient; otherwise (a gradient into the statistics, or running statistics that need
+         * one) the decomposition's derivative.
+         */
+        @Override
+        public Tensor[] vjp(VjpContext<BatchNormAttrs> ctx) {
+            BatchNormAttrs a = ctx.attrs();
+            boolean runningNeedGrad = a.hasRunning() && (ctx.needsInputGrad(1) || ctx.needsInputGrad(2));
+            if (ctx.hasGrad(1) || ctx.hasGrad(2) || runningNeedGrad) return super.vjp(ctx);
+            int w = a.hasRunning() ? 3 : 1, b = w + (a.hasWeight() ? 1 : 0);
+            // in training the statistics are this op's outputs, so under createGraph the second
+            // derivative reaches x through them; in evaluation they are constants here
+            Tensor mean = a.training() ? ctx.output(1) : ctx.output(1).detach();
+            Tensor var = a.training() ? ctx.output(2) : ctx.output(2).detach();
+            Tensor[] in = a.hasWeight()
+                    ? new Tensor[] {ctx.grad(0), ctx.input(0), mean, var, ctx.input(w)}
+                    : new Tensor[] {ctx.grad(0), ctx.input(0), mean, var};
+            Tensor[] g = Dispatcher.call(BATCH_NORM_BACKWARD, new BatchNormBackwardAttrs(a.training(), a.eps(), a.hasWeight()), in);
+            Tensor[] out = new Tensor[ctx.inputCount()];
+            if (ctx.needsInputGrad(0)) out[0] = g[0];
+            if (a.hasWeight() && ctx.needsInputGrad(w)) out[w] = g[1];
+            if (a.hasBias() && ctx.needsInputGrad(b)) out[b] = g[2];
+            return out;
+        }
+    };
+
+    /**
+     * The derivative of batch norm in closed form. Outputs: the input gradient, the sum over
+     * (N, spatial) of gy * xhat (the weight's gradient) and of gy (the bias's), where
+     * xhat = (x - mean) / sqrt(var + eps). In training, with M values per channel,
+     * {@code gx = w / sqrt(var + eps) * (gy - sum(gy) / M - xhat * sum(gy * xhat) / M)};
+     * otherwise {@code gx = gy * w / sqrt(var + eps)}. Its own derivative differentiates the
+     * decomposition, so double backward works.
+     */
+    public static final CompositeOp<BatchNormBackwardAttrs> BATCH_NORM_BACKWARD = new CompositeOp<>("batch_norm_backward") {
+        @Override
+        public OutputSpec[] infer(Tensor[] in, BatchNormBackwardAttrs a) {
+            checkBatchNormBackward(in, a);
+            Tensor x = in[1];
+            int[] c = {x.shape()[1]};
+            return new OutputSpec[] {new OutputSpec(x.shape(), x.dtype()), new OutputSpec(c, x.dtype()), new OutputSpec(c, x.dtype())};
+        }
+
+        @Override
+        public Tensor[] decompose(Tensor[] in, BatchNormBackwardAttrs a) {
+            checkBatchNormBackward(in, a);
+            Tensor gy = in[0], x = in[1];
+            int[] axes = channelComplement(x.dim()), bshape = channelShape(x);
+            Tensor invStd = in[3].add(a.eps()).rsqrt();
+            Tensor xhat = x.sub(in[2].reshape(bshape)).mul(invStd.reshape(bshape));
+            Tensor gb = ReductionOps.sum(gy, axes, false);
+            Tensor gw = ReductionOps.sum(gy.mul(xhat), axes, false);
+            Tensor scale = a.hasWeight() ? in[4].mul(invStd) : invStd;
+            Tensor gx;
+            if (a.training()) {
+                double m = (double) x.numel() / x.shape()[1];
+                gx = gy.sub(gb.div(m).reshape(bshape)).sub(xhat.mul(gw.div(m).reshape(bshape))).mul(scale.reshape(bshape));
+            } else {
+                gx = gy.mul(scale.reshape(bshape));
+            }
+            return new Tensor[] {gx, gw, gb};
+        }
+    };
+
+    /**
+     * Blends a batch's statistics into the running ones, in place, as PyTorch does:
+     * {@code running = (1 - momentum) * running + momentum * stat}, with the unbiased variance
+     * (the biased one times count / (count - 1)).
+     */
+    public static final InPlaceOp<BatchNormStatsAttrs> BATCH_NORM_UPDATE_STATS = new InPlaceOp<>("batch_norm_update_stats") {
+        @Override
+        public int targetCount(BatchNormStatsAttrs a) { return 2; }
+
+        @Override
+        public OutputSpec[] infer(Tensor[] t, BatchNormStatsAttrs a) {
+            if (t.length != 4) throw new IllegalArgumentException("batch_norm_update_stats: expected 4 tensors, got " + t.length);
+            String[] names = {"runningMean", "runningVar", "batchMean", "batchVar"};
+            for (int i = 0; i < 4; i++) {
+                requireFloating("batch_norm_update_stats", t[i]);
+                if (t[i].dim() != 1 || t[i].shape()[0] != t[0].numel()) {
+                    throw new IllegalArgumentException("batch_norm_update_stats: " + names[i] + " of shape " + Arrays.toString(t[i].shape())
+                            + " must be a vector like runningMean " + Arrays.toString(t[0].shape()));
+                }
+            }
+            if (a.count() < 2) throw new IllegalArgumentException("batch_norm_update_stats: count must be at least 2, got " + a.count());
+            return new OutputSpec[] {new OutputSpec(t[0].shape(), t[0].dtype()), new OutputSpec(t[1].shape(), t[1].dtype())};
+        }
+
+        @Override
+        public void fallback(Tensor[] running, Tensor[] batch, BatchNormStatsAttrs a) {
+            double m = a.momentum();
+            Tensor unbiased = batch[1].mul((double) a.count() / (a.count() - 1));
+            running[0].mul_(1 - m).add_(batch[0].mul(m));
+            running[1].mul_(1 - m).add_(unbiased.mul(m));
+        }
+
+        /** The kernels read each of the few per-channel values in its own dtype. */
+        @Override
+        public boolean kernelAccepts(Tensor[] tensors, BatchNormStatsAttrs a) { return true; }
     };
 
     /** (x - mean) / sqrt(var + eps) over the trailing normalised dims, then the optional affine. */
@@ -80,6 +200,55 @@ public final class NormOps {
             if (a.hasWeight()) y = y.mul(in[k++]);
             if (a.hasBias()) y = y.add(in[k]);
             return new Tensor[] {y};
+        }
+
+        /** The closed form, {@link #LAYER_NORM_BACKWARD}. */
+        @Override
+        public Tensor[] vjp(VjpContext<LayerNormAttrs> ctx) {
+            LayerNormAttrs a = ctx.attrs();
+            Tensor[] in = a.hasWeight() ? new Tensor[] {ctx.grad(0), ctx.input(0), ctx.input(1)} : new Tensor[] {ctx.grad(0), ctx.input(0)};
+            Tensor[] g = Dispatcher.call(LAYER_NORM_BACKWARD, new LayerNormBackwardAttrs(a.normalizedShape(), a.eps(), a.hasWeight()), in);
+            Tensor[] out = new Tensor[ctx.inputCount()];
+            int b = a.hasWeight() ? 2 : 1;
+            if (ctx.needsInputGrad(0)) out[0] = g[0];
+            if (a.hasWeight() && ctx.needsInputGrad(1)) out[1] = g[1];
+            if (a.hasBias() && ctx.needsInputGrad(b)) out[b] = g[2];
+            return out;
+        }
+    };
+
+    /**
+     * The derivative of layer norm in closed form, recomputing each row's mean and variance from
+     * x (cheap: the row is read anyway). Outputs: the input gradient, and the sums over the
+     * leading dims of gy * xhat (the weight's gradient) and of gy (the bias's). With g = gy * w
+     * and D the normalised size, {@code gx = (g - mean(g) - xhat * mean(g * xhat)) / sqrt(var + eps)}
+     * per row. Its own derivative differentiates the decomposition, so double backward works.
+     */
+    public static final CompositeOp<LayerNormBackwardAttrs> LAYER_NORM_BACKWARD = new CompositeOp<>("layer_norm_backward") {
+        @Override
+        public OutputSpec[] infer(Tensor[] in, LayerNormBackwardAttrs a) {
+            checkLayerNormBackward(in, a);
+            Tensor x = in[1];
+            return new OutputSpec[] {new OutputSpec(x.shape(), x.dtype()), new OutputSpec(a.normalizedShape(), x.dtype()),
+                    new OutputSpec(a.normalizedShape(), x.dtype())};
+        }
+
+        @Override
+        public Tensor[] decompose(Tensor[] in, LayerNormBackwardAttrs a) {
+            checkLayerNormBackward(in, a);
+            Tensor gy = in[0], x = in[1];
+            int k = a.normalizedShape().length, lead = x.dim() - k;
+            int[] axes = new int[k], leading = new int[lead];
+            for (int i = 0; i < k; i++) axes[i] = lead + i;
+            for (int i = 0; i < lead; i++) leading[i] = i;
+            Tensor d = x.sub(ReductionOps.mean(x, axes, true));
+            Tensor rstd = ReductionOps.mean(d.mul(d), axes, true).add(a.eps()).rsqrt();
+            Tensor xhat = d.mul(rstd);
+            Tensor gb = lead == 0 ? gy : ReductionOps.sum(gy, leading, false);
+            Tensor gw = lead == 0 ? gy.mul(xhat) : ReductionOps.sum(gy.mul(xhat), leading, false);
+            Tensor g = a.hasWeight() ? gy.mul(in[2]) : gy;
+            Tensor gx = g.sub(ReductionOps.mean(g, axes, true)).sub(xhat.mul(ReductionOps.mean(g.mul(xhat), axes, true))).mul(rstd);
+            return new Tensor[] {gx, gw, gb};
         }
     };
 
@@ -127,16 +296,21 @@ public final class NormOps {
         if (!training && runningMean == null) {
             throw new IllegalArgumentException("batch_norm: running statistics are required in evaluation mode (training = false)");
         }
-        boolean hasRunning = runningMean != null;
-        Tensor[] in = inputs(x, hasRunning ? runningMean : null, hasRunning ? runningVar : null, weight, bias);
-        BatchNormAttrs a = new BatchNormAttrs(training, eps, hasRunning, weight != null, bias != null);
+        // in training the forward does not read the running statistics, so they are not its
+        // inputs: the autograd node would otherwise save them and refuse their update below
+        boolean passRunning = runningMean != null && !training;
+        if (runningMean != null && !passRunning && x.dim() >= 2) {
+            checkVector("batch_norm", "runningMean", runningMean, x.shape()[1], x);
+            checkVector("batch_norm", "runningVar", runningVar, x.shape()[1], x);
+        }
+        Tensor[] in = inputs(x, passRunning ? runningMean : null, passRunning ? runningVar : null, weight, bias);
+        BatchNormAttrs a = new BatchNormAttrs(training, eps, passRunning, weight != null, bias != null);
         Tensor[] out = Dispatcher.call(BATCH_NORM, a, in);
-        if (training && hasRunning) {
+        if (training && runningMean != null) {
             long n = x.numel() / x.shape()[1];
             try (var off = Tensor.noGrad()) {
-                Tensor unbiased = out[2].detach().mul((double) n / (n - 1));
-                runningMean.mul_(1 - momentum).add_(out[1].detach().mul(momentum));
-                runningVar.mul_(1 - momentum).add_(unbiased.mul(momentum));
+                Dispatcher.update(BATCH_NORM_UPDATE_STATS, new BatchNormStatsAttrs(momentum, n),
+                        runningMean, runningVar, out[1].detach(), out[2].detach());
             }
         }
         return out[0];
@@ -228,6 +402,24 @@ public final class NormOps {
         }
     }
 
+    private static void checkBatchNormBackward(Tensor[] in, BatchNormBackwardAttrs a) {
+        int expected = a.hasWeight() ? 5 : 4;
+        if (in.length != expected) {
+            throw new IllegalArgumentException("batch_norm_backward: expected " + expected + " inputs (gy, x, mean, var"
+                    + (a.hasWeight() ? ", weight" : "") + "), got " + in.length);
+        }
+        Tensor gy = in[0], x = in[1];
+        requireFloating("batch_norm_backward", x);
+        if (x.dim() < 2 || !Arrays.equals(gy.shape(), x.shape())) {
+            throw new IllegalArgumentException("batch_norm_backward: gradient of shape " + Arrays.toString(gy.shape())
+                    + " and input of shape " + Arrays.toString(x.shape()) + " must be equal and have at least 2 dimensions [N, C, ...]");
+        }
+        int c = x.shape()[1];
+        checkVector("batch_norm_backward", "mean", in[2], c, x);
+        checkVector("batch_norm_backward", "var", in[3], c, x);
+        if (a.hasWeight()) checkVector("batch_norm_backward", "weight", in[4], c, x);
+    }
+
     private static void checkLayerNorm(Tensor[] in, LayerNormAttrs a) {
         Tensor x = in[0];
         requireFloating("layer_norm", x);
@@ -241,6 +433,20 @@ public final class NormOps {
         int k = 1;
         if (a.hasWeight()) checkAffine("layer_norm", "weight", in[k++], ns);
         if (a.hasBias()) checkAffine("layer_norm", "bias", in[k], ns);
+    }
+
+    private static void checkLayerNormBackward(Tensor[] in, LayerNormBackwardAttrs a) {
+        int expected = a.hasWeight() ? 3 : 2;
+        if (in.length != expected) {
+            throw new IllegalArgumentException("layer_norm_backward: expected " + expected + " inputs (gy, x"
+                    + (a.hasWeight() ? ", weight" : "") + "), got " + in.length);
+        }
+        if (!Arrays.equals(in[0].shape(), in[1].shape())) {
+            throw new IllegalArgumentException("layer_norm_backward: gradient of shape " + Arrays.toString(in[0].shape())
+                    + " must have the shape of the input " + Arrays.toString(in[1].shape()));
+        }
+        Tensor[] forward = a.hasWeight() ? new Tensor[] {in[1], in[2]} : new Tensor[] {in[1]};
+        checkLayerNorm(forward, new LayerNormAttrs(a.normalizedShape(), a.eps(), a.hasWeight(), false));
     }
 
     private static void checkAffine(String op, String what, Tensor t, int[] shape) {

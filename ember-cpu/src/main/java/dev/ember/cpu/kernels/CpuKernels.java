@@ -18,6 +18,7 @@ public final class CpuKernels {
         ConvKernels.register(t);
         PoolingKernels.register(t);
         NormKernels.register(t);
+        OptimizerKernels.register(t);
         return t;
     }
 }

@@ -47,6 +47,30 @@ final class PoolingKernels {
         else s.set(ValueLayout.JAVA_DOUBLE, i * 8, v);
     }
 
+    /**
+     * Plane {@code n} elements at element offset {@code off} into {@code dst} as doubles: one bulk
+     * copy (through {@code tmp} for f32) rather than a segment access per element, which cost
+     * several nanoseconds each and dominated the resampling kernels.
+     */
+    private static void readPlane(MemorySegment s, boolean f32, long off, double[] dst, float[] tmp, int n) {
+        if (f32) {
+            MemorySegment.copy(s, ValueLayout.JAVA_FLOAT, off * 4, tmp, 0, n);
+            for (int i = 0; i < n; i++) dst[i] = tmp[i];
+        } else {
+            MemorySegment.copy(s, ValueLayout.JAVA_DOUBLE, off * 8, dst, 0, n);
+        }
+    }
+
+    /** The inverse of {@link #readPlane}. */
+    private static void writePlane(double[] src, float[] tmp, int n, MemorySegment s, boolean f32, long off) {
+        if (f32) {
+            for (int i = 0; i < n; i++) tmp[i] = (float) src[i];
+            MemorySegment.copy(tmp, 0, s, ValueLayout.JAVA_FLOAT, off * 4, n);
+        } else {
+            MemorySegment.copy(src, 0, s, ValueLayout.JAVA_DOUBLE, off * 8, n);
+        }
+    }
+
     private static long grain(long planeWork) { return Math.max(1, 32768 / Math.max(1, planeWork)); }
 
     /** y[oh, ow] = sum wh * ww * x[ih, iw] per plane. */
@@ -57,10 +81,11 @@ final class PoolingKernels {
         long planes = (long) y.shape(0) * y.shape(1);
         MemorySegment xs = x.segment(), ys = y.segment();
         CpuParallel.forRange(planes, grain((long) h * w + (long) oh * ow), (s, e) -> {
-            double[] in = new double[h * w], rows = new double[oh * w];
+            double[] in = new double[h * w], rows = new double[oh * w], out = new double[oh * ow];
+            float[] tmp = new float[Math.max(h * w, oh * ow)];
             for (long p = s; p < e; p++) {
                 long xo = x.offset() + p * h * w, yo = y.offset() + p * oh * ow;
-                for (int i = 0; i < in.length; i++) in[i] = get(xs, f32, xo + i);
+                readPlane(xs, f32, xo, in, tmp, in.length);
                 java.util.Arrays.fill(rows, 0);
                 for (int o = 0; o < oh; o++) {
                     for (int t = wh.start()[o]; t < wh.start()[o + 1]; t++) {
@@ -73,9 +98,10 @@ final class PoolingKernels {
                     for (int q = 0; q < ow; q++) {
                         double acc = 0;
                         for (int t = ww.start()[q]; t < ww.start()[q + 1]; t++) acc += ww.weight()[t] * rows[o * w + ww.index()[t]];
-                        set(ys, f32, yo + (long) o * ow + q, acc);
+                        out[o * ow + q] = acc;
                     }
                 }
+                writePlane(out, tmp, out.length, ys, f32, yo);
             }
         });
     }
@@ -88,14 +114,16 @@ final class PoolingKernels {
         long planes = (long) g.shape(0) * g.shape(1);
         MemorySegment gs = g.segment(), xs = gx.segment();
         CpuParallel.forRange(planes, grain((long) h * w + (long) oh * ow), (s, e) -> {
-            double[] rows = new double[oh * w], out = new double[h * w];
+            double[] rows = new double[oh * w], out = new double[h * w], gin = new double[oh * ow];
+            float[] tmp = new float[Math.max(h * w, oh * ow)];
             for (long p = s; p < e; p++) {
                 long go = g.offset() + p * oh * ow, xo = gx.offset() + p * h * w;
+                readPlane(gs, f32, go, gin, tmp, gin.length);
                 java.util.Arrays.fill(rows, 0);
                 java.util.Arrays.fill(out, 0);
                 for (int o = 0; o < oh; o++) {
                     for (int q = 0; q < ow; q++) {
-                        double v = get(gs, f32, go + (long) o * ow + q);
+                        double v = gin[o * ow + q];
                         for (int t = ww.start()[q]; t < ww.start()[q + 1]; t++) rows[o * w + ww.index()[t]] += ww.weight()[t] * v;
                     }
                 }
@@ -106,7 +134,7 @@ final class PoolingKernels {
                         for (int j = 0; j < w; j++) out[dst + j] += c * rows[o * w + j];
                     }
                 }
-                for (int i = 0; i < out.length; i++) set(xs, f32, xo + i, out[i]);
+                writePlane(out, tmp, out.length, xs, f32, xo);
             }
         });
     }

@@ -197,6 +197,16 @@ class PoolingTest {
                 assertClose(naiveBilinear(x, o[0], o[1], align), PoolingOps.upsampleBilinear2d(x, o[0], o[1], align), 1e-12);
             }
         }
+        // f32 planes (bulk-copied through float buffers) agree with the f64 loop, forward and adjoint
+        Tensor x64 = randn(DType.F64, 3, 2, 7, 5);
+        Tensor x32 = x64.to(DType.F32).requiresGrad(true);
+        Tensor y32 = PoolingOps.upsampleBilinear2d(x32, 11, 9, false);
+        assertClose(naiveBilinear(x64, 11, 9, false), y32, 1e-5);
+        Tensor g = randn(DType.F64, 3, 2, 11, 9);
+        Tensor x64g = x64.requiresGrad(true);
+        PoolingOps.upsampleBilinear2d(x64g, 11, 9, false).mul(g).sum().backward();
+        y32.mul(g.to(DType.F32)).sum().backward();
+        assertClose(x64g.grad().toDoubleArray(), x32.grad(), 1e-5);
         // 2 -> 4 without aligned corners: sources max((o + 0.5) / 2 - 0.5, 0) = 0, 0.25, 0.75, 1
         Tensor x = Tensor.of(new float[] {0, 4}, 1, 1, 1, 2);
         assertArrayEquals(new float[] {0, 1, 3, 4}, PoolingOps.upsampleBilinear2d(x, 1, 4, false).toFloatArray());

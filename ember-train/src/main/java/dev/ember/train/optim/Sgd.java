@@ -1,6 +1,9 @@
 package dev.ember.train.optim;
 
 import dev.ember.core.Tensor;
+import dev.ember.core.dispatch.Dispatcher;
+import dev.ember.core.ops.OptimizerOps;
+import dev.ember.core.ops.OptimizerOps.SgdStepAttrs;
 import dev.ember.nn.Parameter;
 
 import java.util.List;
@@ -37,21 +40,19 @@ public final class Sgd extends Optimizer {
         return m;
     }
 
+    /** One fused {@link OptimizerOps#SGD_STEP}; backends without its kernel run the op chain it falls back to. */
     @Override
     protected void update(Parameter p, Tensor grad, ParamGroup g, Map<String, Tensor> s) {
         Tensor w = p.data();
-        Tensor d = grad;
-        double wd = g.get("weight_decay"), momentum = g.get("momentum"), dampening = g.get("dampening");
-        if (wd != 0) d = d.add(w.mul(wd));
-        if (momentum != 0) {
-            Tensor buf = s.get("momentum_buffer");
-            if (buf == null) {
-                buf = state(s, "momentum_buffer", d::copy);
-            } else {
-                buf.mul_(momentum).add_(d, 1 - dampening);
-            }
-            d = g.get("nesterov") != 0 ? d.add(buf.mul(momentum)) : buf;
+        double momentum = g.get("momentum");
+        boolean first = !s.containsKey("momentum_buffer");
+        var a = new SgdStepAttrs(g.lr(), momentum, g.get("dampening"), g.get("weight_decay"), g.get("nesterov") != 0, first);
+        if (!a.hasBuffer()) {
+            Dispatcher.update(OptimizerOps.SGD_STEP, a, w, grad);
+            return;
         }
-        w.sub_(d.mul(g.lr()));
+        // the first step overwrites the buffer with the gradient, so it starts uninitialised
+        Tensor buf = state(s, "momentum_buffer", () -> Tensor.empty(w.dtype(), w.device(), w.shape()));
+        Dispatcher.update(OptimizerOps.SGD_STEP, a, w, buf, grad);
     }
 }
