@@ -17,15 +17,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Why the micro-kernel looks the way it does (measured with C2 on AVX2, JDK 25):
  * <ul>
- *   <li>It touches only heap {@code float[]} (packed A, packed B, a small result tile), so C2
- *       sees one array type, removes the range checks from the counted loop, and never has to
- *       box a vector because a {@link MemorySegment} call site went polymorphic.</li>
+ *   <li>Its k loop touches only heap {@code float[]} (packed A, packed B), so C2 sees one array
+ *       type, hoists the range checks out of the counted loop, and never has to box a vector
+ *       because a {@link MemorySegment} call site went polymorphic. The loop is 4 broadcasts,
+ *       2 loads, 8 FMAs and ~7 integer ops; a k loop unrolled by hand is worse, as C2 hoists
+ *       all its loads to the top and spills accumulators.</li>
  *   <li>The tile is 4 x 2 vectors: 8 accumulators + 2 B vectors + 4 broadcasts fit the 16 AVX2
  *       registers even after C2 hoists every load of an iteration to its top. A 6 x 2 tile (12
  *       accumulators) spills one accumulator to the stack and the store/reload on the loop-carried
  *       chain halves the throughput.</li>
- *   <li>The tile is written to C by {@link #storeTile}, once per KC-deep product, so the
- *       MemorySegment access of C costs ~2% and stays out of the hot loop.</li>
+ *   <li>A whole tile goes from the accumulators to C ({@link #microToC}) once per k pass; only
+ *       the ragged edge of C goes through a heap tile.</li>
+ *   <li>Packed A keeps each row contiguous along k at a stride of KC, a constant, so the four
+ *       broadcasts use fixed displacements and a row-major A packs by bulk copies.</li>
  * </ul>
  * Packing buffers are per thread and reused, so a steady-state call allocates nothing.
  * Generated from the same template as {@link GemmF64}; keep the two in step.
@@ -42,14 +46,20 @@ final class GemmF32 {
 
     static final int MR = 4;
     static final int NR = 2 * L;
-    // KC x NR of B (16 KiB at AVX2) stays in L1 while the micro-kernel walks an MC x KC block of A
-    // (128 KiB) from L2; a KC x NC panel of B is shared by all threads from L3.
+    // An MR x KC sliver of A (4 KiB) stays in L1 while the micro-kernel walks a chunk of B slivers
+    // from L2; the MC x KC block of A (128 KiB) sits in L2 beside that chunk, and a KC x NC panel
+    // of B is shared by all threads from L3.
     static final int KC = 256;
     static final int MC = 128;
     static final int NC = 4096;
+    /** The part of the 512 KiB L2 that a chunk of packed B slivers may take beside the A block. */
+    private static final int L2_B_BYTES = 256 * 1024;
+    /** Slivers of a row-major B packed together, row by row: 8 x 16 floats = 512 B per read. */
+    private static final int PACK_GROUP = 8;
 
+    private static final ThreadLocal<int[]> GATHER = ThreadLocal.withInitial(() -> new int[L]);
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() ->
-            new float[][] {new float[MC * KC], new float[MR * NR], new float[0], new float[NR * KC]});
+            new float[][] {new float[MC * KC], new float[MR * NR], new float[0], new float[NR * KC], new float[MC * KC]});
 
     /**
      * C[i, j] (+)= sum_k A[i, k] B[k, j]. Offsets and strides are in elements.
@@ -67,12 +77,20 @@ final class GemmF32 {
             return;
         }
         int threads = parallel ? CpuParallel.threads() : 1;
-        float[] bPack = bPanel(Math.min(KC, k) * roundUp(Math.min(NC, n), NR));
+        // equal passes over k: 784 = 4 x 196 rather than 3 x 256 + 16, whose thin last pass would
+        // pay a full pass's packing and C traffic for a sixteenth of its work
+        int kStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
+        int ncL2 = Math.max(NR, L2_B_BYTES / (kStep * (int) ESZ) / NR * NR);
+        if (m <= MC && n > ncL2) {
+            fewRows(m, n, k, kStep, ncL2, threads, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            return;
+        }
+        float[] bPack = bPanel(kStep * roundUp(Math.min(NC, n), NR));
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int nSlivers = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
                 boolean add = accumulate || pc > 0;
                 long bBase = bOff + pc * bRs + jc * bCs;
                 int kcF = kc;
@@ -119,6 +137,40 @@ final class GemmF32 {
         }
     }
 
+    /**
+     * At most MC rows (one block of A) against a wide B, as in most convolutions: A is packed once
+     * per k pass and B is packed in chunks that stay in L2 until the micro-kernel has read them.
+     * (Through the general path a KC x NC panel of B went out to memory and back: packing took a
+     * third of a 64x4096x576 product.) Threads take contiguous ranges of columns, each with its own
+     * packs: no barrier per k pass, and each thread's B chunk in its own L2.
+     */
+    private static void fewRows(int m, int n, int k, int kStep, int ncL2, int threads,
+                                MemorySegment a, long aOff, long aRs, long aCs,
+                                MemorySegment b, long bOff, long bRs, long bCs,
+                                MemorySegment c, long cOff, long ldc, boolean accumulate) {
+        int parts = threads > 1 && (long) m * n * k >= 1L << 20 ? Math.min(threads, (n + 4 * NR - 1) / (4 * NR)) : 1;
+        int width = roundUp((n + parts - 1) / parts, NR);
+        CpuParallel.Range body = (s, e) -> {
+            float[][] bufs = BUFFERS.get();
+            float[] aPack = bufs[0], tile = bufs[1], bPack = bPanel(kStep * ncL2);
+            for (long part = s; part < e; part++) {
+                int n0 = (int) part * width, n1 = Math.min(n, n0 + width);
+                for (int pc = 0; pc < k; pc += kStep) {
+                    int kc = Math.min(kStep, k - pc);
+                    boolean add = accumulate || pc > 0;
+                    packA(a, aOff + pc * aCs, aRs, aCs, m, kc, aPack);
+                    for (int jc = n0; jc < n1; jc += ncL2) {
+                        int nc = Math.min(ncL2, n1 - jc), nSlivers = (nc + NR - 1) / NR;
+                        packB(b, bOff + pc * bRs + jc * bCs, bRs, bCs, kc, nc, 0, nSlivers, bPack);
+                        macro(m, nc, kc, 0, nSlivers, aPack, bPack, c, cOff + jc, ldc, add, tile);
+                    }
+                }
+            }
+        };
+        if (parts > 1) CpuParallel.forRange(parts, 1, body);
+        else body.run(0, 1);
+    }
+
     /** The calling thread's B panel buffer, grown on demand and kept. */
     private static float[] bPanel(int size) {
         float[][] bufs = BUFFERS.get();
@@ -130,16 +182,27 @@ final class GemmF32 {
 
     /** Slivers [s0, s1) of a kc x nc block of B into [sliver][k][NR], zero-padding the last sliver. */
     private static void packB(MemorySegment b, long base, long rs, long cs, int kc, int nc, int s0, int s1, float[] dst) {
+        int full = Math.min(s1, nc / NR);
+        if (cs == 1) {
+            // row-major B: a group of slivers at a time, row by row, so that each read is a run of
+            // PACK_GROUP * NR floats rather than one line per row at a stride of ldb: one sliver at
+            // a time took a third of a 64x4096x576 product, in cache and TLB misses
+            for (int g0 = s0; g0 < full; g0 += PACK_GROUP) {
+                int g1 = Math.min(full, g0 + PACK_GROUP);
+                for (int p = 0; p < kc; p++) {
+                    long src = (base + p * rs + (long) g0 * NR) * ESZ;
+                    for (int sl = g0, d = g0 * kc * NR + p * NR; sl < g1; sl++, d += kc * NR, src += NR * ESZ) {
+                        FloatVector.fromMemorySegment(S, b, src, NATIVE).intoArray(dst, d);
+                        FloatVector.fromMemorySegment(S, b, src + L * ESZ, NATIVE).intoArray(dst, d + L);
+                    }
+                }
+            }
+            s0 = Math.max(s0, full);
+        }
         for (int sl = s0; sl < s1; sl++) {
             int j0 = sl * NR, w = Math.min(NR, nc - j0);
             int d = sl * kc * NR;
-            if (cs == 1 && w == NR) {
-                for (int p = 0; p < kc; p++, d += NR) {
-                    long src = (base + p * rs + j0) * ESZ;
-                    FloatVector.fromMemorySegment(S, b, src, NATIVE).intoArray(dst, d);
-                    FloatVector.fromMemorySegment(S, b, src + L * ESZ, NATIVE).intoArray(dst, d + L);
-                }
-            } else if (cs == 1) {
+            if (cs == 1) {
                 for (int p = 0; p < kc; p++, d += NR) {
                     MemorySegment.copy(b, E, (base + p * rs + j0) * ESZ, dst, d, w);
                     for (int j = w; j < NR; j++) dst[d + j] = 0;
@@ -149,6 +212,15 @@ final class GemmF32 {
                 // columns to the heap first, as per-element segment reads cost several ns each
                 float[] cols = BUFFERS.get()[3];
                 for (int j = 0; j < w; j++) MemorySegment.copy(b, E, (base + (long) (j0 + j) * cs) * ESZ, cols, j * kc, kc);
+                if (w == NR) {
+                    // one vector gather per half-row: the element-wise loop cost ~2 cycles a value
+                    int[] idx = gatherIndex(kc);
+                    for (int p = 0, q = d; p < kc; p++, q += NR) {
+                        FloatVector.fromArray(S, cols, p, idx, 0).intoArray(dst, q);
+                        FloatVector.fromArray(S, cols, p + L * kc, idx, 0).intoArray(dst, q + L);
+                    }
+                    continue;
+                }
                 for (int p = 0; p < kc; p++) {
                     int q = d + p * NR;
                     for (int j = 0; j < w; j++) dst[q + j] = cols[j * kc + p];
@@ -164,55 +236,73 @@ final class GemmF32 {
         }
     }
 
-    /** An mc x kc block of A into [sliver][k][MR], zero-padding the last sliver. */
-    private static void packA(MemorySegment a, long base, long rs, long cs, int mc, int kc, float[] dst) {
-        for (int i0 = 0; i0 < mc; i0 += MR) {
-            int h = Math.min(MR, mc - i0);
-            int d = i0 * kc;
-            if (rs == 1) {
-                // A transposed: the MR values of one k are contiguous
-                for (int p = 0; p < kc; p++) {
-                    MemorySegment.copy(a, E, (base + p * cs + i0) * ESZ, dst, d + p * MR, h);
-                    for (int i = h; i < MR; i++) dst[d + p * MR + i] = 0;
-                }
-            } else if (cs == 1) {
-                // rows contiguous along k: bulk-copy them to the heap, then interleave
-                float[] rows = BUFFERS.get()[3];
-                for (int i = 0; i < h; i++) MemorySegment.copy(a, E, (base + (long) (i0 + i) * rs) * ESZ, rows, i * kc, kc);
-                for (int i = h; i < MR; i++) java.util.Arrays.fill(rows, i * kc, (i + 1) * kc, 0);
-                for (int p = 0; p < kc; p++) {
-                    int q = d + p * MR;
-                    dst[q] = rows[p];
-                    dst[q + 1] = rows[kc + p];
-                    dst[q + 2] = rows[2 * kc + p];
-                    dst[q + 3] = rows[3 * kc + p];
-                }
-            } else {
-                for (int i = 0; i < MR; i++) {
-                    if (i < h) {
-                        long src = base + (long) (i0 + i) * rs;
-                        for (int p = 0; p < kc; p++) dst[d + p * MR + i] = a.get(E, (src + p * cs) * ESZ);
-                    } else {
-                        for (int p = 0; p < kc; p++) dst[d + p * MR + i] = 0;
-                    }
-                }
-            }
-        }
+    /** {0, kc, 2 kc, ...}: the gather offsets of one row of L columns stored kc apart, cached per thread. */
+    private static int[] gatherIndex(int kc) {
+        int[] idx = GATHER.get();
+        if (idx[1] != kc) for (int j = 0; j < L; j++) idx[j] = j * kc;
+        return idx;
     }
 
+    /**
+     * An mc x kc block of A into slivers of MR rows, each row at a stride of KC (a constant, so
+     * that the micro-kernel's four broadcasts address it with fixed displacements), zero-padding
+     * the last sliver. Rows stay contiguous along k: a row-major A packs by bulk copies.
+     */
+    private static void packA(MemorySegment a, long base, long rs, long cs, int mc, int kc, float[] dst) {
+        int rows = roundUp(mc, MR);
+        if (rs == 1) {
+            // A transposed: A's column p (mc values) is contiguous. Bulk-copy the kc columns to the
+            // heap first: one small segment copy per k and sliver spent 60% of a 4608x49x512
+            // product in the copy stub's call overhead
+            float[] t = BUFFERS.get()[4];
+            for (int p = 0; p < kc; p++) MemorySegment.copy(a, E, (base + p * cs) * ESZ, t, p * mc, mc);
+            int full = mc / MR * MR;
+            for (int i0 = 0; i0 < full; i0 += MR) {
+                int d = i0 * KC;
+                for (int p = 0, src = i0; p < kc; p++, src += mc) {
+                    dst[d + p] = t[src];
+                    dst[d + KC + p] = t[src + 1];
+                    dst[d + 2 * KC + p] = t[src + 2];
+                    dst[d + 3 * KC + p] = t[src + 3];
+                }
+            }
+            for (int i = full; i < mc; i++) {
+                for (int p = 0, d = i * KC, src = i; p < kc; p++, src += mc) dst[d + p] = t[src];
+            }
+        } else if (cs == 1) {
+            for (int i = 0; i < mc; i++) MemorySegment.copy(a, E, (base + i * rs) * ESZ, dst, i * KC, kc);
+        } else {
+            for (int i = 0; i < mc; i++) {
+                long src = base + i * rs;
+                for (int p = 0; p < kc; p++) dst[i * KC + p] = a.get(E, (src + p * cs) * ESZ);
+            }
+        }
+        for (int i = mc; i < rows; i++) java.util.Arrays.fill(dst, i * KC, i * KC + kc, 0);
+    }
+
+    /**
+     * Slivers [sl0, sl1) of the packed B panel against an mc-row block of packed A. The slivers go
+     * in chunks that fit L2 next to the A block; within a chunk one A sliver (in L1) meets each B
+     * sliver in turn, so C is walked along its rows, where the hardware prefetcher can follow it.
+     * (Down C's columns, one B sliver in L1 at a time, storing the tiles took 12% of a 1024^3
+     * product, most of it waiting for C's lines.)
+     */
     private static void macro(int mc, int nc, int kc, int sl0, int sl1, float[] aPack, float[] bPack,
                               MemorySegment c, long cBase, long ldc, boolean add, float[] tile) {
-        for (int sl = sl0; sl < sl1; sl++) {
-            int j0 = sl * NR, w = Math.min(NR, nc - j0);
-            int bIdx = sl * kc * NR;
+        int chunk = Math.max(1, L2_B_BYTES / (kc * NR * (int) ESZ));
+        for (int s0 = sl0; s0 < sl1; s0 += chunk) {
+            int s1 = Math.min(sl1, s0 + chunk);
             for (int i0 = 0; i0 < mc; i0 += MR) {
                 int h = Math.min(MR, mc - i0);
-                micro(kc, aPack, i0 * kc, bPack, bIdx, tile);
-                long cOff = cBase + i0 * ldc + j0;
-                if (h == MR && w == NR) {
-                    storeTile(tile, c, cOff * ESZ, ldc * ESZ, add);
-                } else {
-                    storePartial(tile, c, cOff * ESZ, ldc * ESZ, h, w, add);
+                for (int sl = s0; sl < s1; sl++) {
+                    int j0 = sl * NR, w = Math.min(NR, nc - j0);
+                    long cOff = cBase + i0 * ldc + j0;
+                    if (h == MR && w == NR) {
+                        microToC(kc, aPack, i0 * KC, bPack, sl * kc * NR, c, cOff * ESZ, ldc * ESZ, add);
+                    } else {
+                        micro(kc, aPack, i0 * KC, bPack, sl * kc * NR, tile);
+                        storePartial(tile, c, cOff * ESZ, ldc * ESZ, h, w, add);
+                    }
                 }
             }
         }
@@ -225,22 +315,63 @@ final class GemmF32 {
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int ia = ai + p * MR, ib = bi + p * NR;
+            int ia = ai + p, ib = bi + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, ib);
             FloatVector b1 = FloatVector.fromArray(S, bp, ib + L);
             FloatVector x = FloatVector.broadcast(S, ap[ia]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ia + 1]);
+            x = FloatVector.broadcast(S, ap[ia + KC]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ia + 2]);
+            x = FloatVector.broadcast(S, ap[ia + 2 * KC]);
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ia + 3]);
+            x = FloatVector.broadcast(S, ap[ia + 3 * KC]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
         }
         c00.intoArray(tile, 0); c01.intoArray(tile, L);
         c10.intoArray(tile, NR); c11.intoArray(tile, NR + L);
         c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
+    }
+
+    /**
+     * {@link #micro} for a whole tile, with the accumulators going straight to C: no round trip
+     * through the heap tile, and C's lines are loaded only after the k loop, where the out-of-order
+     * core overlaps their misses with the next tile's FMAs.
+     */
+    private static void microToC(int kc, float[] ap, int ai, float[] bp, int bi,
+                                 MemorySegment c, long off, long ldcByte, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ia = ai + p, ib = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, ib);
+            FloatVector b1 = FloatVector.fromArray(S, bp, ib + L);
+            FloatVector x = FloatVector.broadcast(S, ap[ia]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ia + KC]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ia + 2 * KC]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ia + 3 * KC]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        long o1 = off + ldcByte, o2 = o1 + ldcByte, o3 = o2 + ldcByte, v = L * ESZ;
+        if (add) {
+            c00 = c00.add(FloatVector.fromMemorySegment(S, c, off, NATIVE));
+            c01 = c01.add(FloatVector.fromMemorySegment(S, c, off + v, NATIVE));
+            c10 = c10.add(FloatVector.fromMemorySegment(S, c, o1, NATIVE));
+            c11 = c11.add(FloatVector.fromMemorySegment(S, c, o1 + v, NATIVE));
+            c20 = c20.add(FloatVector.fromMemorySegment(S, c, o2, NATIVE));
+            c21 = c21.add(FloatVector.fromMemorySegment(S, c, o2 + v, NATIVE));
+            c30 = c30.add(FloatVector.fromMemorySegment(S, c, o3, NATIVE));
+            c31 = c31.add(FloatVector.fromMemorySegment(S, c, o3 + v, NATIVE));
+        }
+        c00.intoMemorySegment(c, off, NATIVE); c01.intoMemorySegment(c, off + v, NATIVE);
+        c10.intoMemorySegment(c, o1, NATIVE); c11.intoMemorySegment(c, o1 + v, NATIVE);
+        c20.intoMemorySegment(c, o2, NATIVE); c21.intoMemorySegment(c, o2 + v, NATIVE);
+        c30.intoMemorySegment(c, o3, NATIVE); c31.intoMemorySegment(c, o3 + v, NATIVE);
     }
 
     /**
@@ -257,15 +388,4 @@ final class GemmF32 {
         }
     }
 
-    /** C's MR x NR block at byte offset {@code off} (+)= the tile. */
-    private static void storeTile(float[] tile, MemorySegment c, long off, long ldcByte, boolean add) {
-        for (int i = 0; i < MR; i++, off += ldcByte) {
-            for (int v = 0; v < NR; v += L) {
-                FloatVector t = FloatVector.fromArray(S, tile, i * NR + v);
-                long at = off + v * ESZ;
-                if (add) t = t.add(FloatVector.fromMemorySegment(S, c, at, NATIVE));
-                t.intoMemorySegment(c, at, NATIVE);
-            }
-        }
-    }
 }
