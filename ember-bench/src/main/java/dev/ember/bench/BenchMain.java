@@ -22,7 +22,7 @@ import java.util.Map;
  * 3x128x128; W5 ResNet-18 inference, batch 1 and 32 of 3x224x224; W6 U-Net train step, batch 4
  * of 1x128x128. Train steps are forward, cross-entropy (MSE for the U-Net), backward and an SGD
  * update; times are per step. Options: {@code --reps N} timed repetitions (default 10),
- * {@code --warmup N} (default 3; warm-up also lasts at least 3 s, {@code -Dember.bench.warmupSeconds}), {@code --vs a,b} engines among libtorch, onnxruntime, openblas
+ * {@code --warmup N} (default 3; warm-up also lasts at least 10 s, {@code -Dember.bench.warmupSeconds}), {@code --vs a,b} engines among libtorch, onnxruntime, openblas
  * (they need the jar built with {@code -Pcompare}).
  */
 public final class BenchMain {
@@ -54,13 +54,18 @@ public final class BenchMain {
         System.out.println("# threads=" + dev.ember.cpu.CpuParallel.threads() + " java=" + Runtime.version()
                 + " reps=" + reps + " warmup=" + warmup + " warmup_seconds>=" + Timing.WARMUP_SECONDS);
 
-        List<Engine> engines = new ArrayList<>();
-        engines.add(new EmberEngine());
-        for (String name : vs) engines.add(Engines.load(name.trim()));
-
-        for (String w : workloads) {
-            Map<String, Map<String, Double>> byEngine = new LinkedHashMap<>();
-            for (Engine e : engines) {
+        // Engine by engine, Ember first: Ember is measured before any other engine's native thread
+        // pool exists, because OpenBLAS's and OpenMP's idle threads keep spinning for a while after
+        // each call and take the cores from whatever runs next (Ember's W1 fell from 127 to 75
+        // GFLOP/s when it followed OpenBLAS's W1). Ember's pool threads park when idle.
+        List<String> engineNames = new ArrayList<>();
+        engineNames.add("ember");
+        for (String name : vs) engineNames.add(name.trim());
+        Map<String, Map<String, Map<String, Double>>> results = new LinkedHashMap<>();
+        for (String w : workloads) results.put(w, new LinkedHashMap<>());
+        for (String name : engineNames) {
+            Engine e = name.equals("ember") ? new EmberEngine() : Engines.load(name);
+            for (String w : workloads) {
                 Map<String, Double> r;
                 try {
                     r = e.run(w, reps, warmup);
@@ -70,8 +75,11 @@ public final class BenchMain {
                 }
                 r.forEach((k, v) -> System.out.printf("%s %s %s=%.3f%n", w, e.name(), k, v));
                 System.out.flush();
-                byEngine.put(e.name(), r);
+                results.get(w).put(e.name(), r);
             }
+        }
+        for (String w : workloads) {
+            Map<String, Map<String, Double>> byEngine = results.get(w);
             Map<String, Double> ember = byEngine.get("ember");
             if (ember == null) continue;
             for (var other : byEngine.entrySet()) {

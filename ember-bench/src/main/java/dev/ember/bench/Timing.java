@@ -25,11 +25,12 @@ public final class Timing {
 
     /**
      * The least time spent warming up before timing, in seconds ({@code -Dember.bench.warmupSeconds},
-     * default 3). A JIT-compiled engine reaches its steady state only after C2 has compiled the hot
-     * loops, which takes seconds rather than a fixed number of steps: Ember's MLP step was 3x
-     * slower after 3 warm-up steps than after 3 seconds. Every engine gets the same policy.
+     * default 10). A JIT-compiled engine reaches its steady state only after C2 has compiled the hot
+     * loops, which takes seconds rather than a fixed number of steps (C2 compiles in the background
+     * on the same two cores): Ember's MLP step took 125 ms after 3 warm-up steps, 40 ms after 3
+     * seconds and 15 ms after 5. Every engine gets the same policy.
      */
-    static final double WARMUP_SECONDS = Double.parseDouble(System.getProperty("ember.bench.warmupSeconds", "3"));
+    static final double WARMUP_SECONDS = Double.parseDouble(System.getProperty("ember.bench.warmupSeconds", "10"));
 
     /** The most warm-up steps the time budget may add (a slow step warms up in a few). */
     private static final int WARMUP_MAX_STEPS = 500;
