@@ -146,6 +146,11 @@ class PoolingTest {
         assertEquals(7, v[2]);
         assertTrue(Float.isNaN(v[3]));
         assertArrayEquals(new long[] {1, 6, 8, 10}, r.indices().toLongArray());
+        // two NaNs in one window: the later one wins, as in the general loop (and PyTorch)
+        Tensor twoNaN = Tensor.of(new float[] {Float.NaN, 1, 2, Float.NaN}, 1, 1, 2, 2);
+        ValuesIndices t = PoolingOps.maxPool2dWithIndices(twoNaN, new int[] {2, 2}, null, new int[] {0, 0}, new int[] {1, 1}, false);
+        assertTrue(Float.isNaN(t.values().toFloatArray()[0]));
+        assertArrayEquals(new long[] {3}, t.indices().toLongArray());
     }
 
     @Test
