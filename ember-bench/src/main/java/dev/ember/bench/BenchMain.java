@@ -53,6 +53,8 @@ public final class BenchMain {
         Locale.setDefault(Locale.ROOT);
         System.out.println("# threads=" + dev.ember.cpu.CpuParallel.threads() + " java=" + Runtime.version()
                 + " reps=" + reps + " warmup=" + warmup + " warmup_seconds>=" + Timing.WARMUP_SECONDS);
+        System.out.println("# ratio ember/other: for times (ms_*, cpu_ms*) below 1 means Ember is faster;"
+                + " for rates (gflops*) below 1 means Ember is slower");
 
         // Engine by engine, Ember first: Ember is measured before any other engine's native thread
         // pool exists, because OpenBLAS's and OpenMP's idle threads keep spinning for a while after
