@@ -17,7 +17,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
-/** Memory-bound kernels at training sizes: an elementwise chain, softmax, layer norm, batch norm. */
+/**
+ * Memory-bound kernels at training sizes: an elementwise chain, softmax, layer norm, batch norm,
+ * a conv bias gradient's sum, ReLU in a JVM that has also run transcendental ops, 2x2 max pooling.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -41,6 +44,13 @@ public class KernelBenchmark {
         bnVar = Tensor.zeros(64).add(1.0);
         bnGamma = Tensor.zeros(64).add(1.0);
         bnBeta = Tensor.zeros(64);
+        // exp and tanh through the unary kernel first, as any model with a softmax or GELU does:
+        // a unary loop shared by all codes stopped being intrinsified after this (relu 10x slower)
+        for (int i = 0; i < 2000; i++) {
+            try (var scope = MemoryScope.open("warm")) {
+                rowsB.exp().tanh();
+            }
+        }
     }
 
     /** (a * b + a).relu().exp(): four elementwise ops over 512K floats. */
@@ -69,6 +79,30 @@ public class KernelBenchmark {
     public void batchNormTraining() {
         try (var scope = MemoryScope.open("jmh")) {
             F.batchNorm(image, bnMean, bnVar, bnGamma, bnBeta, true, 0.1, 1e-5);
+        }
+    }
+
+    /** The sum over (N, H, W) of an NCHW activation: a conv bias gradient. */
+    @Benchmark
+    public void sumOverBatchAndPlane() {
+        try (var scope = MemoryScope.open("jmh")) {
+            image.sum(new int[] {0, 2, 3}, false);
+        }
+    }
+
+    /** ReLU over 1.6 M floats after the setup's exp/tanh. */
+    @Benchmark
+    public void reluAfterTranscendentals() {
+        try (var scope = MemoryScope.open("jmh")) {
+            image.relu();
+        }
+    }
+
+    /** 2x2 stride-2 max pooling of a ResNet-18 stage-1 activation, with indices as training keeps them. */
+    @Benchmark
+    public void maxPool2x2() {
+        try (var scope = MemoryScope.open("jmh")) {
+            F.maxPool2d(image, 2);
         }
     }
 }
