@@ -113,11 +113,19 @@ final class ConvKernels {
                 int nb = (int) Math.min(e - i0, p.perGemm());
                 long ld = (long) nb * cols;
                 boolean direct = nb == 1 && g.identity();
-                MemorySegment col = direct ? xm : scratch(COL, d, rows * ld);
+                // f32 packs its im2col straight into the GEMM's slivers; f64 (tests and gradient
+                // checks, not a speed path) keeps the col buffer
+                boolean implicit = d == DType.F32 && !g.identity();
+                Im2colPacker.Stage stage = implicit
+                        ? Im2colPacker.stage(xm, xBase + i0 * xImg, xImg, nb, groups * cg, g, par) : null;
+                MemorySegment col = direct || implicit ? xm : scratch(COL, d, rows * ld);
                 MemorySegment out = nb == 1 ? ym : scratch(OUT, d, og * ld);
                 for (int gi = 0; gi < groups; gi++) {
                     long colOff = xBase + i0 * xImg + gi * cg * inPlane;
-                    if (!direct) {
+                    if (implicit) {
+                        GemmF32.gemm(og, (int) ld, rows, wm, wBase + (long) gi * og * rows, rows, 1, stage.packer(gi),
+                                out, nb == 1 ? yBase + i0 * yImg + (long) gi * og * cols : 0, ld, false, par);
+                    } else if (!direct) {
                         long xg = xBase + i0 * xImg + gi * cg * inPlane;
                         eachImage(nb, par, j -> {
                             long xo = xg + j * xImg;
@@ -126,9 +134,11 @@ final class ConvKernels {
                         });
                         colOff = 0;
                     }
-                    long outOff = nb == 1 ? yBase + i0 * yImg + (long) gi * og * cols : 0;
-                    Gemm.gemm(d, og, (int) ld, rows, wm, wBase + (long) gi * og * rows, rows, 1, col, colOff, ld, 1,
-                            out, outOff, ld, false, par);
+                    if (!implicit) {
+                        long outOff = nb == 1 ? yBase + i0 * yImg + (long) gi * og * cols : 0;
+                        Gemm.gemm(d, og, (int) ld, rows, wm, wBase + (long) gi * og * rows, rows, 1, col, colOff, ld, 1,
+                                out, outOff, ld, false, par);
+                    }
                     long yg = yBase + i0 * yImg + (long) gi * og * cols, bg = bBase + (long) gi * og;
                     eachImage(nb, par, j -> {
                         long yo = yg + j * yImg;

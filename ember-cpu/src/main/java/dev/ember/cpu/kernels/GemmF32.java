@@ -71,6 +71,29 @@ final class GemmF32 {
                      MemorySegment a, long aOff, long aRs, long aCs,
                      MemorySegment b, long bOff, long bRs, long bCs,
                      MemorySegment c, long cOff, long ldc, boolean accumulate, boolean parallel) {
+        gemm(m, n, k, a, aOff, aRs, aCs,
+                (pc, kc, jc, nc, s0, s1, dst) -> packB(b, bOff + pc * bRs + jc * bCs, bRs, bCs, kc, nc, s0, s1, dst),
+                c, cOff, ldc, accumulate, parallel);
+    }
+
+    /**
+     * Fills part of a packed B panel, for a B that is never stored as a matrix (the implicit
+     * im2col of a convolution). Called from several threads at once on disjoint slivers.
+     */
+    interface BPacker {
+        /**
+         * Slivers [s0, s1) of the kc x nc block of B whose top-left element is B[pc, jc], in the
+         * layout of {@link #packB}: sliver s holds columns [s NR, s NR + NR) at {@code dst[s kc NR
+         * + p NR + j]}, and the columns of the last sliver past nc are zero.
+         */
+        void pack(int pc, int kc, int jc, int nc, int s0, int s1, float[] dst);
+    }
+
+    /** {@link #gemm(int, int, int, MemorySegment, long, long, long, MemorySegment, long, long, long, MemorySegment, long, long, boolean, boolean)} with B produced by a packer. */
+    static void gemm(int m, int n, int k,
+                     MemorySegment a, long aOff, long aRs, long aCs,
+                     BPacker b,
+                     MemorySegment c, long cOff, long ldc, boolean accumulate, boolean parallel) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) for (int i = 0; i < m; i++) c.asSlice((cOff + i * ldc) * ESZ, n * ESZ).fill((byte) 0);
@@ -82,7 +105,7 @@ final class GemmF32 {
         int kStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
         int ncL2 = Math.max(NR, L2_B_BYTES / (kStep * (int) ESZ) / NR * NR);
         if (m <= MC && n > ncL2) {
-            fewRows(m, n, k, kStep, ncL2, threads, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            fewRows(m, n, k, kStep, ncL2, threads, a, aOff, aRs, aCs, b, c, cOff, ldc, accumulate);
             return;
         }
         float[] bPack = bPanel(kStep * roundUp(Math.min(NC, n), NR));
@@ -92,12 +115,11 @@ final class GemmF32 {
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
                 boolean add = accumulate || pc > 0;
-                long bBase = bOff + pc * bRs + jc * bCs;
-                int kcF = kc;
+                int kcF = kc, pcF = pc, jcF = jc;
                 if (threads > 1 && (long) kc * nc > 32_768) {
-                    CpuParallel.forRange(nSlivers, 8, (s, e) -> packB(b, bBase, bRs, bCs, kcF, nc, (int) s, (int) e, bPack));
+                    CpuParallel.forRange(nSlivers, 8, (s, e) -> b.pack(pcF, kcF, jcF, nc, (int) s, (int) e, bPack));
                 } else {
-                    packB(b, bBase, bRs, bCs, kc, nc, 0, nSlivers, bPack);
+                    b.pack(pc, kc, jc, nc, 0, nSlivers, bPack);
                 }
                 int mBlocks = (m + MC - 1) / MC;
                 // split the panel's slivers into groups so that small-M problems still use all
@@ -145,8 +167,7 @@ final class GemmF32 {
      * packs: no barrier per k pass, and each thread's B chunk in its own L2.
      */
     private static void fewRows(int m, int n, int k, int kStep, int ncL2, int threads,
-                                MemorySegment a, long aOff, long aRs, long aCs,
-                                MemorySegment b, long bOff, long bRs, long bCs,
+                                MemorySegment a, long aOff, long aRs, long aCs, BPacker b,
                                 MemorySegment c, long cOff, long ldc, boolean accumulate) {
         int parts = threads > 1 && (long) m * n * k >= 1L << 20 ? Math.min(threads, (n + 4 * NR - 1) / (4 * NR)) : 1;
         int width = roundUp((n + parts - 1) / parts, NR);
@@ -161,7 +182,7 @@ final class GemmF32 {
                     packA(a, aOff + pc * aCs, aRs, aCs, m, kc, aPack);
                     for (int jc = n0; jc < n1; jc += ncL2) {
                         int nc = Math.min(ncL2, n1 - jc), nSlivers = (nc + NR - 1) / NR;
-                        packB(b, bOff + pc * bRs + jc * bCs, bRs, bCs, kc, nc, 0, nSlivers, bPack);
+                        b.pack(pc, kc, jc, nc, 0, nSlivers, bPack);
                         macro(m, nc, kc, 0, nSlivers, aPack, bPack, c, cOff + jc, ldc, add, tile);
                     }
                 }

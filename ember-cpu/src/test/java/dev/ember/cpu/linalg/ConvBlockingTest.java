@@ -64,6 +64,9 @@ class ConvBlockingTest {
             new Case("groups, blocked", 11, 6, 6, 5, 9, 3, ONE, ONE, ONE, 3),
             new Case("groups, 1x1, one image per GEMM", 2, 4, 24, 24, 6, 1, ONE, ZERO, ONE, 2),
             new Case("depthwise", 3, 4, 8, 8, 4, 3, TWO, ONE, ONE, 4),
+            new Case("7x7 stride 2 stem, odd plane", 3, 3, 17, 15, 8, 7, TWO, new int[] {3, 3}, ONE, 1),
+            new Case("5x9 planes, batch above the threads, blocked", 9, 4, 5, 9, 6, 3, ONE, ONE, ONE, 1),
+            new Case("wide enough for several B chunks, one image", 1, 3, 40, 44, 5, 3, ONE, ONE, ONE, 1),
     };
 
     @Test

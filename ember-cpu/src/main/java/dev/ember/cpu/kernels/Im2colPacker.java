@@ -1,0 +1,182 @@
+package dev.ember.cpu.kernels;
+
+import dev.ember.cpu.CpuParallel;
+import dev.ember.cpu.kernels.ConvLayout.Geom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * The im2col matrix of an f32 convolution, packed straight into the GEMM's B slivers without
+ * ever being stored: row p = (c, ky, kx), column j = (image, oy, ox) of several images side by
+ * side, value x[image, c, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw] (zero outside the input).
+ *
+ * <p>Why: the forward convolution used to write the col buffer (rows x columns, kh*kw times the
+ * input, far beyond L2) and {@link GemmF32} then read it back and copied it once more into its
+ * slivers; the two passes through memory cost ~28% of a forward convolution.
+ *
+ * <p>The input is first copied ("staged") into a heap array of zero-padded planes, [image][channel]
+ * [h + 2 ph][w + 2 pw]: a kh*kw-th of the col buffer's size, and afterwards no element needs a
+ * bounds test for padding. Every value of B is then {@code staged[rowOffset(p) + colOffset(j)]},
+ * so a half sliver (one vector of L columns) is either a contiguous run of a staged row (stride 1,
+ * the L columns inside one output row) and goes by one vector load, or else by one vector gather
+ * through the columns' offsets.
+ */
+final class Im2colPacker implements GemmF32.BPacker {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int NR = GemmF32.NR;
+
+    private static final ThreadLocal<float[]> STAGE = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per thread: [0] the row offsets of a block, [1] the column offsets of one sliver. */
+    private static final ThreadLocal<int[][]> OFFSETS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[NR]});
+
+    private final float[] staged;
+    private final int wp, plane, image, channel0, khw, kw, dh, dw, ow, oh, sh, sw;
+
+    private Im2colPacker(float[] staged, Stage st, int channel0) {
+        Geom g = st.g;
+        this.staged = staged;
+        this.wp = st.wp;
+        this.plane = st.hp * st.wp;
+        this.image = st.channels * plane;
+        this.channel0 = channel0;
+        this.khw = g.kh() * g.kw();
+        this.kw = g.kw();
+        this.dh = g.dh();
+        this.dw = g.dw();
+        this.ow = g.ow();
+        this.oh = g.oh();
+        this.sh = g.sh();
+        this.sw = g.sw();
+    }
+
+    /**
+     * The padded copies of {@code images} consecutive images of the input, each with
+     * {@code channels} channels of g's plane, image i's element (c, y, x) at element offset
+     * {@code xOff + i * xImg + (c * h + y) * w + x} of {@code x}.
+     */
+    static final class Stage {
+        private final Geom g;
+        private final int channels, hp, wp;
+        private final float[] data;
+
+        private Stage(Geom g, int channels, int images, float[] data) {
+            this.g = g;
+            this.channels = channels;
+            // the last output row and column may read up to (o - 1) s + (k - 1) d - p
+            this.hp = Math.max(g.h() + 2 * g.ph(), (g.oh() - 1) * g.sh() + (g.kh() - 1) * g.dh() + 1);
+            this.wp = Math.max(g.w() + 2 * g.pw(), (g.ow() - 1) * g.sw() + (g.kw() - 1) * g.dw() + 1);
+            this.data = data;
+        }
+
+        /** The packer of group {@code group}'s im2col (channels [group * g.c, group * g.c + g.c)). */
+        Im2colPacker packer(int group) { return new Im2colPacker(data, this, group * g.c()); }
+    }
+
+    /**
+     * Stages the images into the calling thread's buffer (valid until its next call), over the
+     * pool when {@code parallel}.
+     */
+    static Stage stage(MemorySegment x, long xOff, long xImg, int images, int channels, Geom g, boolean parallel) {
+        Stage probe = new Stage(g, channels, images, null);
+        int hp = probe.hp, wp = probe.wp, plane = hp * wp;
+        long size = (long) images * channels * plane;
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("conv2d: staged input of " + images + " images x " + channels
+                    + " channels x " + hp + "x" + wp + " exceeds an array");
+        }
+        float[] buf = STAGE.get();
+        if (buf.length < size) {
+            buf = new float[(int) size];
+            STAGE.set(buf);
+        }
+        float[] data = buf;
+        int h = g.h(), w = g.w(), ph = g.ph(), pw = g.pw();
+        CpuParallel.Range body = (s, e) -> {
+            for (int q = (int) s; q < e; q++) {
+                int img = q / channels, c = q - img * channels;
+                int dst = q * plane;
+                // one bulk copy of the plane, then its rows spread out in place, last row first so
+                // that no row overwrites one not yet moved: per-row segment copies of a 7-wide
+                // plane would cost more in call overhead than they move
+                MemorySegment.copy(x, ValueLayout.JAVA_FLOAT, (xOff + img * xImg + (long) c * h * w) * 4, data, dst, h * w);
+                if (wp != w || ph != 0) {
+                    for (int y = h - 1; y >= 0; y--) {
+                        int row = dst + (ph + y) * wp;
+                        System.arraycopy(data, dst + y * w, data, row + pw, w);
+                    }
+                    Arrays.fill(data, dst, dst + ph * wp, 0);
+                    for (int y = 0; y < h; y++) {
+                        int row = dst + (ph + y) * wp;
+                        Arrays.fill(data, row, row + pw, 0);
+                        Arrays.fill(data, row + pw + w, row + wp, 0);
+                    }
+                }
+                Arrays.fill(data, dst + (ph + h) * wp, dst + plane, 0);
+            }
+        };
+        int n = images * channels;
+        if (parallel && n > 1) CpuParallel.forRange(n, Math.max(1, 16_384 / plane), body);
+        else body.run(0, n);
+        return new Stage(g, channels, images, data);
+    }
+
+    @Override
+    public void pack(int pc, int kc, int jc, int nc, int s0, int s1, float[] dst) {
+        int[][] offs = OFFSETS.get();
+        if (offs[0].length < kc) offs[0] = new int[kc];
+        int[] rowOff = offs[0], colOff = offs[1];
+        {
+            int c = pc / khw, r = pc - c * khw, ky = r / kw, kx = r - ky * kw;
+            for (int p = 0; p < kc; p++) {
+                rowOff[p] = (channel0 + c) * plane + ky * dh * wp + kx * dw;
+                if (++kx == kw) {
+                    kx = 0;
+                    if (++ky * kw == khw) { ky = 0; c++; }
+                }
+            }
+        }
+        int cols = oh * ow;
+        for (int sl = s0; sl < s1; sl++) {
+            int j0 = sl * NR, w = Math.min(NR, nc - j0);
+            int d = sl * kc * NR;
+            // the columns' offsets, and for each half whether its L columns lie in one output row
+            int j = jc + j0, img = j / cols, q = j - img * cols, oy = q / ow, ox = q - oy * ow;
+            boolean run0 = sw == 1 && ox + L <= ow, run1 = false;
+            for (int t = 0; t < w; t++) {
+                if (t == L) run1 = sw == 1 && ox + L <= ow;
+                colOff[t] = img * image + oy * sh * wp + ox * sw;
+                if (++ox == ow) {
+                    ox = 0;
+                    if (++oy == oh) { oy = 0; img++; }
+                }
+            }
+            if (w < NR) {
+                for (int p = 0; p < kc; p++, d += NR) {
+                    int base = rowOff[p];
+                    for (int t = 0; t < w; t++) dst[d + t] = staged[base + colOff[t]];
+                    for (int t = w; t < NR; t++) dst[d + t] = 0;
+                }
+                continue;
+            }
+            half(run0, colOff, 0, rowOff, kc, dst, d);
+            half(run1, colOff, L, rowOff, kc, dst, d + L);
+        }
+    }
+
+    /** One vector's worth of columns, starting at column {@code t0} of the sliver, for all kc rows. */
+    private void half(boolean run, int[] colOff, int t0, int[] rowOff, int kc, float[] dst, int d) {
+        float[] src = staged;
+        if (run) {
+            int base = colOff[t0];
+            for (int p = 0; p < kc; p++, d += NR) FloatVector.fromArray(S, src, base + rowOff[p]).intoArray(dst, d);
+        } else {
+            for (int p = 0; p < kc; p++, d += NR) FloatVector.fromArray(S, src, rowOff[p], colOff, t0).intoArray(dst, d);
+        }
+    }
+}
