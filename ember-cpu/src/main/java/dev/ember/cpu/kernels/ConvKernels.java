@@ -113,9 +113,11 @@ final class ConvKernels {
                 int nb = (int) Math.min(e - i0, p.perGemm());
                 long ld = (long) nb * cols;
                 boolean direct = nb == 1 && g.identity();
-                // f32 packs its im2col straight into the GEMM's slivers; f64 (tests and gradient
-                // checks, not a speed path) keeps the col buffer
-                boolean implicit = d == DType.F32 && !g.identity();
+                // f32 packs its im2col straight into the GEMM's slivers. f64 (tests and gradient
+                // checks, not a speed path) keeps the col buffer, and so do 1x1 kernels, whose
+                // col is no larger than the input and whose staging would copy all of a strided
+                // input to use a quarter of it
+                boolean implicit = d == DType.F32 && g.kh() * g.kw() > 1;
                 Im2colPacker.Stage stage = implicit
                         ? Im2colPacker.stage(xm, xBase + i0 * xImg, xImg, nb, groups * cg, g, par) : null;
                 MemorySegment col = direct || implicit ? xm : scratch(COL, d, rows * ld);

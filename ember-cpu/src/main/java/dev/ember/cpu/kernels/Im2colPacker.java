@@ -3,6 +3,7 @@ package dev.ember.cpu.kernels;
 import dev.ember.cpu.CpuParallel;
 import dev.ember.cpu.kernels.ConvLayout.Geom;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -20,10 +21,12 @@ import java.util.Arrays;
  *
  * <p>The input is first copied ("staged") into a heap array of zero-padded planes, [image][channel]
  * [h + 2 ph][w + 2 pw]: a kh*kw-th of the col buffer's size, and afterwards no element needs a
- * bounds test for padding. Every value of B is then {@code staged[rowOffset(p) + colOffset(j)]},
- * so a half sliver (one vector of L columns) is either a contiguous run of a staged row (stride 1,
- * the L columns inside one output row) and goes by one vector load, or else by one vector gather
- * through the columns' offsets.
+ * bounds test for padding. At a column stride sw above 1 each staged row holds its sw phases one
+ * after the other (padded column X at (X mod sw) * wph + X / sw), so that a kernel column reads
+ * consecutive staged elements for consecutive outputs at every stride. Every value of B is then
+ * {@code staged[rowOffset(p) + colOffset(j)]}, and a vector of L columns is one run of a staged
+ * row (one load), two runs where it crosses into the next output row or image (two loads and a
+ * blend), or, only on planes narrower than a vector, a gather.
  */
 final class Im2colPacker implements GemmF32.BPacker {
 
@@ -36,12 +39,13 @@ final class Im2colPacker implements GemmF32.BPacker {
     private static final ThreadLocal<int[][]> OFFSETS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[NR]});
 
     private final float[] staged;
-    private final int wp, plane, image, channel0, khw, kw, dh, dw, ow, oh, sh, sw;
+    private final int wp, wph, plane, image, channel0, khw, kw, dh, dw, ow, oh, sh, sw;
 
     private Im2colPacker(float[] staged, Stage st, int channel0) {
         Geom g = st.g;
         this.staged = staged;
         this.wp = st.wp;
+        this.wph = st.wph;
         this.plane = st.hp * st.wp;
         this.image = st.channels * plane;
         this.channel0 = channel0;
@@ -62,7 +66,8 @@ final class Im2colPacker implements GemmF32.BPacker {
      */
     static final class Stage {
         private final Geom g;
-        private final int channels, hp, wp;
+        /** Padded height; padded width, a multiple of sw made of sw phases of wph columns each. */
+        private final int channels, hp, wp, wph;
         private final float[] data;
 
         private Stage(Geom g, int channels, int images, float[] data) {
@@ -70,7 +75,9 @@ final class Im2colPacker implements GemmF32.BPacker {
             this.channels = channels;
             // the last output row and column may read up to (o - 1) s + (k - 1) d - p
             this.hp = Math.max(g.h() + 2 * g.ph(), (g.oh() - 1) * g.sh() + (g.kh() - 1) * g.dh() + 1);
-            this.wp = Math.max(g.w() + 2 * g.pw(), (g.ow() - 1) * g.sw() + (g.kw() - 1) * g.dw() + 1);
+            int wRaw = Math.max(g.w() + 2 * g.pw(), (g.ow() - 1) * g.sw() + (g.kw() - 1) * g.dw() + 1);
+            this.wph = Math.ceilDiv(wRaw, g.sw());
+            this.wp = wph * g.sw();
             this.data = data;
         }
 
@@ -91,13 +98,34 @@ final class Im2colPacker implements GemmF32.BPacker {
                     + " channels x " + hp + "x" + wp + " exceeds an array");
         }
         float[] buf = STAGE.get();
-        if (buf.length < size) {
-            buf = new float[(int) size];
+        // slack past the end: a vector load that starts in the last row may run over it
+        if (buf.length < size + 2 * L) {
+            buf = new float[(int) size + 2 * L];
             STAGE.set(buf);
         }
         float[] data = buf;
-        int h = g.h(), w = g.w(), ph = g.ph(), pw = g.pw();
-        CpuParallel.Range body = (s, e) -> {
+        int h = g.h(), w = g.w(), ph = g.ph(), pw = g.pw(), sw = g.sw(), wph = probe.wph;
+        CpuParallel.Range body = sw > 1 ? (s, e) -> {
+            // columns split by phase, x = X mod sw at X / sw of its phase, so that the columns a
+            // kernel column reads for consecutive outputs are consecutive
+            float[] tmp = new float[h * w];
+            for (int q = (int) s; q < e; q++) {
+                int img = q / channels, c = q - img * channels;
+                int dst = q * plane;
+                MemorySegment.copy(x, ValueLayout.JAVA_FLOAT, (xOff + img * xImg + (long) c * h * w) * 4, tmp, 0, h * w);
+                Arrays.fill(data, dst, dst + plane, 0);
+                for (int y = 0; y < h; y++) {
+                    int row = dst + (ph + y) * wp;
+                    for (int f = 0; f < sw; f++) {
+                        // the input columns xi = X - pw of phase f: X = t sw + f
+                        int t = Math.max(0, Math.ceilDiv(pw - f, sw)), xi = t * sw + f - pw;
+                        for (int at = row + f * wph + t, from = y * w + xi, end = y * w + w; from < end; at++, from += sw) {
+                            data[at] = tmp[from];
+                        }
+                    }
+                }
+            }
+        } : (s, e) -> {
             for (int q = (int) s; q < e; q++) {
                 int img = q / channels, c = q - img * channels;
                 int dst = q * plane;
@@ -134,7 +162,8 @@ final class Im2colPacker implements GemmF32.BPacker {
         {
             int c = pc / khw, r = pc - c * khw, ky = r / kw, kx = r - ky * kw;
             for (int p = 0; p < kc; p++) {
-                rowOff[p] = (channel0 + c) * plane + ky * dh * wp + kx * dw;
+                int dx = kx * dw;
+                rowOff[p] = (channel0 + c) * plane + ky * dh * wp + dx % sw * wph + dx / sw;
                 if (++kx == kw) {
                     kx = 0;
                     if (++ky * kw == khw) { ky = 0; c++; }
@@ -145,12 +174,9 @@ final class Im2colPacker implements GemmF32.BPacker {
         for (int sl = s0; sl < s1; sl++) {
             int j0 = sl * NR, w = Math.min(NR, nc - j0);
             int d = sl * kc * NR;
-            // the columns' offsets, and for each half whether its L columns lie in one output row
             int j = jc + j0, img = j / cols, q = j - img * cols, oy = q / ow, ox = q - oy * ow;
-            boolean run0 = sw == 1 && ox + L <= ow, run1 = false;
             for (int t = 0; t < w; t++) {
-                if (t == L) run1 = sw == 1 && ox + L <= ow;
-                colOff[t] = img * image + oy * sh * wp + ox * sw;
+                colOff[t] = img * image + oy * sh * wp + ox;
                 if (++ox == ow) {
                     ox = 0;
                     if (++oy == oh) { oy = 0; img++; }
@@ -164,17 +190,37 @@ final class Im2colPacker implements GemmF32.BPacker {
                 }
                 continue;
             }
-            half(run0, colOff, 0, rowOff, kc, dst, d);
-            half(run1, colOff, L, rowOff, kc, dst, d + L);
+            half(colOff, 0, rowOff, kc, dst, d);
+            half(colOff, L, rowOff, kc, dst, d + L);
         }
     }
 
-    /** One vector's worth of columns, starting at column {@code t0} of the sliver, for all kc rows. */
-    private void half(boolean run, int[] colOff, int t0, int[] rowOff, int kc, float[] dst, int d) {
+    /**
+     * One vector's worth of columns, starting at column {@code t0} of the sliver, for all kc rows.
+     * Their offsets form one run (the L columns lie in one output row: one load), two runs (they
+     * cross into the next row or image: two loads and a blend, a fraction of a gather's cost), or
+     * more (planes narrower than a vector: a gather).
+     */
+    private void half(int[] colOff, int t0, int[] rowOff, int kc, float[] dst, int d) {
         float[] src = staged;
-        if (run) {
-            int base = colOff[t0];
-            for (int p = 0; p < kc; p++, d += NR) FloatVector.fromArray(S, src, base + rowOff[p]).intoArray(dst, d);
+        int split = 0, runs = 1;
+        for (int t = 1; t < L; t++) {
+            if (colOff[t0 + t] != colOff[t0 + t - 1] + 1) {
+                if (runs++ == 1) split = t;
+            }
+        }
+        if (runs == 1) {
+            int a = colOff[t0];
+            for (int p = 0; p < kc; p++, d += NR) FloatVector.fromArray(S, src, a + rowOff[p]).intoArray(dst, d);
+        } else if (runs == 2) {
+            // lanes [0, split) from the first run, the rest from the second, loaded as if it
+            // started split lanes earlier
+            int a = colOff[t0], b = colOff[t0 + split] - split;
+            VectorMask<Float> second = S.indexInRange(-split, L);
+            for (int p = 0; p < kc; p++, d += NR) {
+                int r = rowOff[p];
+                FloatVector.fromArray(S, src, a + r).blend(FloatVector.fromArray(S, src, b + r), second).intoArray(dst, d);
+            }
         } else {
             for (int p = 0; p < kc; p++, d += NR) FloatVector.fromArray(S, src, rowOff[p], colOff, t0).intoArray(dst, d);
         }
