@@ -260,7 +260,11 @@ final class ConvKernels {
                 int nb = (int) Math.min(e - i0, p.perGemm());
                 long ld = (long) nb * cols;
                 boolean direct = nb == 1 && g.identity();
-                MemorySegment col = direct ? xm : scratch(COL, d, rows * ld);
+                // as in forward: f32 with a kernel larger than 1x1 packs its im2col without storing it
+                boolean implicit = d == DType.F32 && g.kh() * g.kw() > 1;
+                Im2colPacker.Stage stage = implicit
+                        ? Im2colPacker.stage(xm, x.offset() + i0 * xImg, xImg, nb, groups * cg, g, par) : null;
+                MemorySegment col = direct || implicit ? xm : scratch(COL, d, rows * ld);
                 MemorySegment gyb = nb == 1 ? gm : scratch(OUT, d, gs[1] * ld);
                 long gyOff = gy.offset() + i0 * gImg;
                 if (nb > 1) {
@@ -270,6 +274,17 @@ final class ConvKernels {
                 }
                 for (int gi = 0; gi < groups; gi++) {
                     long colOff = x.offset() + i0 * xImg + gi * cg * inPlane;
+                    long gyg = gyOff + (long) gi * og * ld;
+                    if (implicit) {
+                        if (swapped) {
+                            GemmF32.gemm(rows, og, (int) ld, stage.rows(gi), gyb, gyg, 1, ld,
+                                    acc, accOff + (long) gi * rows * og, og, true, par);
+                        } else {
+                            GemmF32.gemm(og, rows, (int) ld, gyb, gyg, ld, 1, stage.transposed(gi),
+                                    acc, accOff + (long) gi * og * rows, rows, true, par);
+                        }
+                        continue;
+                    }
                     if (!direct) {
                         long xg = colOff;
                         eachImage(nb, par, j -> {
@@ -279,7 +294,6 @@ final class ConvKernels {
                         });
                         colOff = 0;
                     }
-                    long gyg = gyOff + (long) gi * og * ld;
                     if (swapped) {
                         // gw_g^T [rows, og] += col [rows, ld] @ gy_g^T [ld, og]
                         Gemm.gemm(d, rows, og, (int) ld, col, colOff, ld, 1, gyb, gyg, 1, ld,

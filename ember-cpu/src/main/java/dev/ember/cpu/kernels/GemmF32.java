@@ -71,7 +71,7 @@ final class GemmF32 {
                      MemorySegment a, long aOff, long aRs, long aCs,
                      MemorySegment b, long bOff, long bRs, long bCs,
                      MemorySegment c, long cOff, long ldc, boolean accumulate, boolean parallel) {
-        gemm(m, n, k, a, aOff, aRs, aCs,
+        gemm(m, n, k, (ic, mc, pc, kc, dst) -> packA(a, aOff + ic * aRs + pc * aCs, aRs, aCs, mc, kc, dst),
                 (pc, kc, jc, nc, s0, s1, dst) -> packB(b, bOff + pc * bRs + jc * bCs, bRs, bCs, kc, nc, s0, s1, dst),
                 c, cOff, ldc, accumulate, parallel);
     }
@@ -89,10 +89,36 @@ final class GemmF32 {
         void pack(int pc, int kc, int jc, int nc, int s0, int s1, float[] dst);
     }
 
+    /** Fills a packed block of A, for an A that is never stored as a matrix. */
+    interface APacker {
+        /**
+         * Rows [ic, ic + mc) and columns [pc, pc + kc) of A in the layout of {@link #packA}: row
+         * i at {@code dst[i KC + p]}, and rows mc up to the next multiple of MR zero.
+         */
+        void pack(int ic, int mc, int pc, int kc, float[] dst);
+    }
+
     /** {@link #gemm(int, int, int, MemorySegment, long, long, long, MemorySegment, long, long, long, MemorySegment, long, long, boolean, boolean)} with B produced by a packer. */
     static void gemm(int m, int n, int k,
                      MemorySegment a, long aOff, long aRs, long aCs,
                      BPacker b,
+                     MemorySegment c, long cOff, long ldc, boolean accumulate, boolean parallel) {
+        gemm(m, n, k, (ic, mc, pc, kc, dst) -> packA(a, aOff + ic * aRs + pc * aCs, aRs, aCs, mc, kc, dst),
+                b, c, cOff, ldc, accumulate, parallel);
+    }
+
+    /** {@link #gemm(int, int, int, MemorySegment, long, long, long, MemorySegment, long, long, long, MemorySegment, long, long, boolean, boolean)} with A produced by a packer. */
+    static void gemm(int m, int n, int k,
+                     APacker a,
+                     MemorySegment b, long bOff, long bRs, long bCs,
+                     MemorySegment c, long cOff, long ldc, boolean accumulate, boolean parallel) {
+        gemm(m, n, k, a,
+                (pc, kc, jc, nc, s0, s1, dst) -> packB(b, bOff + pc * bRs + jc * bCs, bRs, bCs, kc, nc, s0, s1, dst),
+                c, cOff, ldc, accumulate, parallel);
+    }
+
+    /** The GEMM with both operands produced by packers. */
+    static void gemm(int m, int n, int k, APacker a, BPacker b,
                      MemorySegment c, long cOff, long ldc, boolean accumulate, boolean parallel) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
@@ -105,7 +131,7 @@ final class GemmF32 {
         int kStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
         int ncL2 = Math.max(NR, L2_B_BYTES / (kStep * (int) ESZ) / NR * NR);
         if (m <= MC && n > ncL2) {
-            fewRows(m, n, k, kStep, ncL2, threads, a, aOff, aRs, aCs, b, c, cOff, ldc, accumulate);
+            fewRows(m, n, k, kStep, ncL2, threads, a, b, c, cOff, ldc, accumulate);
             return;
         }
         float[] bPack = bPanel(kStep * roundUp(Math.min(NC, n), NR));
@@ -132,7 +158,6 @@ final class GemmF32 {
                     groups = Math.max(1, Math.min(nSlivers, (wanted + mBlocks - 1) / mBlocks));
                 }
                 int g = groups, slPerGroup = (nSlivers + groups - 1) / groups;
-                long aBase = aOff + pc * aCs;
                 long cBase = cOff + jc;
                 int tasks = mBlocks * g;
                 AtomicInteger next = new AtomicInteger();
@@ -147,7 +172,7 @@ final class GemmF32 {
                         int sl0 = gi * slPerGroup, sl1 = Math.min(nSlivers, sl0 + slPerGroup);
                         if (sl0 >= sl1) continue;
                         if (ib != packedBlock) {
-                            packA(a, aBase + ic * aRs, aRs, aCs, mc, kcF, aPack);
+                            a.pack(ic, mc, pcF, kcF, aPack);
                             packedBlock = ib;
                         }
                         macro(mc, nc, kcF, sl0, sl1, aPack, bPack, c, cBase + ic * ldc, ldc, add, tile);
@@ -167,8 +192,7 @@ final class GemmF32 {
      * packs: no barrier per k pass, and each thread's B chunk in its own L2.
      */
     private static void fewRows(int m, int n, int k, int kStep, int ncL2, int threads,
-                                MemorySegment a, long aOff, long aRs, long aCs, BPacker b,
-                                MemorySegment c, long cOff, long ldc, boolean accumulate) {
+                                APacker a, BPacker b, MemorySegment c, long cOff, long ldc, boolean accumulate) {
         int parts = threads > 1 && (long) m * n * k >= 1L << 20 ? Math.min(threads, (n + 4 * NR - 1) / (4 * NR)) : 1;
         int width = roundUp((n + parts - 1) / parts, NR);
         CpuParallel.Range body = (s, e) -> {
@@ -179,7 +203,7 @@ final class GemmF32 {
                 for (int pc = 0; pc < k; pc += kStep) {
                     int kc = Math.min(kStep, k - pc);
                     boolean add = accumulate || pc > 0;
-                    packA(a, aOff + pc * aCs, aRs, aCs, m, kc, aPack);
+                    a.pack(0, m, pc, kc, aPack);
                     for (int jc = n0; jc < n1; jc += ncL2) {
                         int nc = Math.min(ncL2, n1 - jc), nSlivers = (nc + NR - 1) / NR;
                         b.pack(pc, kc, jc, nc, 0, nSlivers, bPack);

@@ -36,7 +36,7 @@ final class Im2colPacker implements GemmF32.BPacker {
 
     private static final ThreadLocal<float[]> STAGE = ThreadLocal.withInitial(() -> new float[0]);
     /** Per thread: [0] the row offsets of a block, [1] the column offsets of one sliver. */
-    private static final ThreadLocal<int[][]> OFFSETS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[NR]});
+    private static final ThreadLocal<int[][]> OFFSETS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[NR], new int[0]});
 
     private final float[] staged;
     private final int wp, wph, plane, image, channel0, khw, kw, dh, dw, ow, oh, sh, sw;
@@ -81,8 +81,14 @@ final class Im2colPacker implements GemmF32.BPacker {
             this.data = data;
         }
 
-        /** The packer of group {@code group}'s im2col (channels [group * g.c, group * g.c + g.c)). */
+        /** The packer of group {@code group}'s im2col (channels [group * g.c, group * g.c + g.c)) as B. */
         Im2colPacker packer(int group) { return new Im2colPacker(data, this, group * g.c()); }
+
+        /** Group {@code group}'s im2col as A (the weight gradient's {@code gw^T = col @ gy^T}). */
+        GemmF32.APacker rows(int group) { return packer(group)::packRows; }
+
+        /** The transpose of group {@code group}'s im2col as B (the weight gradient's {@code gw = gy @ col^T}). */
+        GemmF32.BPacker transposed(int group) { return packer(group)::packTransposed; }
     }
 
     /**
@@ -154,22 +160,95 @@ final class Im2colPacker implements GemmF32.BPacker {
         return new Stage(g, channels, images, data);
     }
 
+    /** The offsets of im2col rows [p0, p0 + count) into {@code rowOff}. */
+    private void rowOffsets(int p0, int count, int[] rowOff) {
+        int c = p0 / khw, r = p0 - c * khw, ky = r / kw, kx = r - ky * kw;
+        for (int p = 0; p < count; p++) {
+            int dx = kx * dw;
+            rowOff[p] = (channel0 + c) * plane + ky * dh * wp + dx % sw * wph + dx / sw;
+            if (++kx == kw) {
+                kx = 0;
+                if (++ky * kw == khw) { ky = 0; c++; }
+            }
+        }
+    }
+
+    /**
+     * Rows [ic, ic + mc) of the im2col matrix, columns [pc, pc + kc), as a packed A block: each row
+     * is a few runs of staged rows (one per output row the columns touch), copied in bulk.
+     */
+    void packRows(int ic, int mc, int pc, int kc, float[] dst) {
+        int[][] offs = OFFSETS.get();
+        if (offs[0].length < mc) offs[0] = new int[mc];
+        // runs: [3 r] column index in the block, [3 r + 1] staged offset, [3 r + 2] length
+        int maxRuns = kc / ow + 2;
+        if (offs[2].length < 3 * maxRuns) offs[2] = new int[3 * maxRuns];
+        int[] rowOff = offs[0], runs = offs[2];
+        rowOffsets(ic, mc, rowOff);
+        int cols = oh * ow, img = pc / cols, q = pc - img * cols, oy = q / ow, ox = q - oy * ow, n = 0;
+        for (int p = 0; p < kc; n++) {
+            int len = Math.min(ow - ox, kc - p);
+            runs[3 * n] = p;
+            runs[3 * n + 1] = img * image + oy * sh * wp + ox;
+            runs[3 * n + 2] = len;
+            p += len;
+            ox = 0;
+            if (++oy == oh) { oy = 0; img++; }
+        }
+        int kcA = GemmF32.KC;
+        for (int i = 0; i < mc; i++) {
+            int r = rowOff[i], d = i * kcA;
+            for (int t = 0; t < n; t++) System.arraycopy(staged, r + runs[3 * t + 1], dst, d + runs[3 * t], runs[3 * t + 2]);
+        }
+        for (int i = mc, rows = Math.ceilDiv(mc, GemmF32.MR) * GemmF32.MR; i < rows; i++) {
+            Arrays.fill(dst, i * kcA, i * kcA + kc, 0);
+        }
+    }
+
+    /**
+     * Slivers [s0, s1) of the transposed im2col's kc x nc block at (pc, jc) (rows of B are output
+     * positions, columns im2col rows): each row of a sliver is NR im2col rows at one position, a
+     * gather through the rows' offsets.
+     */
+    void packTransposed(int pc, int kc, int jc, int nc, int s0, int s1, float[] dst) {
+        int[][] offs = OFFSETS.get();
+        if (offs[0].length < kc) offs[0] = new int[kc];
+        int[] colOff = offs[0], rowOff = offs[1];
+        int cols = oh * ow, img = pc / cols, q = pc - img * cols, oy = q / ow, ox = q - oy * ow;
+        for (int p = 0; p < kc; p++) {
+            colOff[p] = img * image + oy * sh * wp + ox;
+            if (++ox == ow) {
+                ox = 0;
+                if (++oy == oh) { oy = 0; img++; }
+            }
+        }
+        float[] src = staged;
+        for (int sl = s0; sl < s1; sl++) {
+            int j0 = sl * NR, w = Math.min(NR, nc - j0);
+            int d = sl * kc * NR;
+            rowOffsets(jc + j0, w, rowOff);
+            if (w < NR) {
+                for (int p = 0; p < kc; p++, d += NR) {
+                    int base = colOff[p];
+                    for (int t = 0; t < w; t++) dst[d + t] = src[base + rowOff[t]];
+                    for (int t = w; t < NR; t++) dst[d + t] = 0;
+                }
+                continue;
+            }
+            for (int p = 0; p < kc; p++, d += NR) {
+                int base = colOff[p];
+                FloatVector.fromArray(S, src, base, rowOff, 0).intoArray(dst, d);
+                FloatVector.fromArray(S, src, base, rowOff, L).intoArray(dst, d + L);
+            }
+        }
+    }
+
     @Override
     public void pack(int pc, int kc, int jc, int nc, int s0, int s1, float[] dst) {
         int[][] offs = OFFSETS.get();
         if (offs[0].length < kc) offs[0] = new int[kc];
         int[] rowOff = offs[0], colOff = offs[1];
-        {
-            int c = pc / khw, r = pc - c * khw, ky = r / kw, kx = r - ky * kw;
-            for (int p = 0; p < kc; p++) {
-                int dx = kx * dw;
-                rowOff[p] = (channel0 + c) * plane + ky * dh * wp + dx % sw * wph + dx / sw;
-                if (++kx == kw) {
-                    kx = 0;
-                    if (++ky * kw == khw) { ky = 0; c++; }
-                }
-            }
-        }
+        rowOffsets(pc, kc, rowOff);
         int cols = oh * ow;
         for (int sl = s0; sl < s1; sl++) {
             int j0 = sl * NR, w = Math.min(NR, nc - j0);

@@ -116,6 +116,54 @@ class Im2colPackerTest {
         }
     }
 
+    @Test
+    void rowsAndTransposeMatchTheIm2colMatrix() {
+        int kcA = GemmF32.KC, mr = GemmF32.MR, nr = GemmF32.NR;
+        try (Arena arena = Arena.ofShared()) {
+            for (int[] k : CASES) {
+                Geom g = geom(k);
+                int groups = k[0], images = k[12], channels = groups * g.c();
+                long xImg = (long) channels * g.h() * g.w();
+                float[] x = new float[(int) (images * xImg)];
+                for (int i = 0; i < x.length; i++) x[i] = rnd.nextFloat() * 2 - 1;
+                MemorySegment xm = arena.allocate(x.length * 4L, 64);
+                MemorySegment.copy(x, 0, xm, ValueLayout.JAVA_FLOAT, 0, x.length);
+                Im2colPacker.Stage stage = Im2colPacker.stage(xm, 0, xImg, images, channels, g, true);
+                int rows = g.rows(), n = images * g.cols();
+                for (int gi = 0; gi < groups; gi++) {
+                    float[][] col = naiveCol(x, groups, gi, g, images);
+                    for (int trial = 0; trial < 30; trial++) {
+                        // A: rows of col, columns (positions) from anywhere, kc up to KC
+                        int ic = trial == 0 ? 0 : rnd.nextInt(rows), mc = trial == 0 ? Math.min(rows, 128) : 1 + rnd.nextInt(Math.min(128, rows - ic));
+                        int pc = trial == 0 ? 0 : rnd.nextInt(n), kc = 1 + rnd.nextInt(Math.min(kcA, n - pc));
+                        int padded = Math.ceilDiv(mc, mr) * mr;
+                        float[] a = new float[padded * kcA];
+                        Arrays.fill(a, Float.NaN);
+                        stage.rows(gi).pack(ic, mc, pc, kc, a);
+                        for (int i = 0; i < padded; i++)
+                            for (int p = 0; p < kc; p++) {
+                                float want = i < mc ? col[ic + i][pc + p] : 0;
+                                if (a[i * kcA + p] != want) fail(Arrays.toString(k) + " A block (" + ic + ", " + mc + ", " + pc + ", " + kc + ") at " + i + ", " + p);
+                            }
+                        // B = col^T: rows are positions, columns im2col rows
+                        int bp = rnd.nextInt(n), bk = 1 + rnd.nextInt(n - bp), bj = rnd.nextInt(rows), bn = 1 + rnd.nextInt(rows - bj);
+                        int slivers = Math.ceilDiv(bn, nr);
+                        float[] b = new float[slivers * bk * nr];
+                        Arrays.fill(b, Float.NaN);
+                        stage.transposed(gi).pack(bp, bk, bj, bn, 0, slivers, b);
+                        for (int sl = 0; sl < slivers; sl++)
+                            for (int p = 0; p < bk; p++)
+                                for (int t = 0; t < nr; t++) {
+                                    int j = sl * nr + t;
+                                    float want = j < bn ? col[bj + j][bp + p] : 0;
+                                    if (b[(sl * bk + p) * nr + t] != want) fail(Arrays.toString(k) + " B^T block at " + sl + ", " + p + ", " + t);
+                                }
+                    }
+                }
+            }
+        }
+    }
+
     /** The naive matrix is the one {@link ConvLayout#im2col} writes, image by image into a wide col. */
     private static void checkAgainstLayout(Arena arena, MemorySegment xm, long xOff, long xImg, Geom g, int gi,
                                            int images, float[][] col) {
