@@ -24,7 +24,8 @@ import static dev.ember.cpu.kernels.ConvLayout.scratch;
 
 /**
  * Convolution kernels by im2col / col2im around the blocked {@link Gemm}. Per group and block of
- * images, conv2d is {@code W [O, C*kh*kw] @ col [C*kh*kw, images*Ho*Wo]}; the transposed
+ * images, conv2d is {@code W [O, C*kh*kw] @ col [C*kh*kw, images*Ho*Wo]} (in f32 the col matrix
+ * is never stored: {@link Im2colPacker} packs it straight into the GEMM's operand); the transposed
  * convolution is {@code col = W^T @ x} scattered back by col2im, or at stride 1 with many channels
  * a conv2d with the flipped kernel; the weight gradient is {@code gw += gy @ col^T} or
  * {@code gw^T += col @ gy^T} (whichever packs less from a transposed layout), summed over images.
@@ -113,11 +114,7 @@ final class ConvKernels {
                 int nb = (int) Math.min(e - i0, p.perGemm());
                 long ld = (long) nb * cols;
                 boolean direct = nb == 1 && g.identity();
-                // f32 packs its im2col straight into the GEMM's slivers. f64 (tests and gradient
-                // checks, not a speed path) keeps the col buffer, and so do 1x1 kernels, whose
-                // col is no larger than the input and whose staging would copy all of a strided
-                // input to use a quarter of it
-                boolean implicit = d == DType.F32 && g.kh() * g.kw() > 1;
+                boolean implicit = implicitIm2col(d, g);
                 Im2colPacker.Stage stage = implicit
                         ? Im2colPacker.stage(xm, xBase + i0 * xImg, xImg, nb, groups * cg, g, par) : null;
                 MemorySegment col = direct || implicit ? xm : scratch(COL, d, rows * ld);
@@ -260,8 +257,7 @@ final class ConvKernels {
                 int nb = (int) Math.min(e - i0, p.perGemm());
                 long ld = (long) nb * cols;
                 boolean direct = nb == 1 && g.identity();
-                // as in forward: f32 with a kernel larger than 1x1 packs its im2col without storing it
-                boolean implicit = d == DType.F32 && g.kh() * g.kw() > 1;
+                boolean implicit = implicitIm2col(d, g);
                 Im2colPacker.Stage stage = implicit
                         ? Im2colPacker.stage(xm, x.offset() + i0 * xImg, xImg, nb, groups * cg, g, par) : null;
                 MemorySegment col = direct || implicit ? xm : scratch(COL, d, rows * ld);
@@ -315,6 +311,18 @@ final class ConvKernels {
             }
             synchronized (lock) { VecMath.addInto(d, sum, 0, gwm, gw.offset() * esz, total); }
         });
+    }
+
+    /**
+     * Whether the im2col matrix is packed straight into the GEMM's operand by {@link Im2colPacker}
+     * rather than stored. f64 (tests and gradient checks, not a speed path) keeps the col buffer;
+     * so do 1x1 kernels, whose col is no larger than the input and whose staging would copy all of
+     * a strided input to use a quarter of it, and convolutions with fewer im2col rows than a
+     * sliver is wide (a one-channel input layer), where the packer's per-sliver set-up is spread
+     * over too few rows to pay.
+     */
+    static boolean implicitIm2col(DType d, Geom g) {
+        return d == DType.F32 && g.kh() * g.kw() > 1 && g.rows() >= GemmF32.NR;
     }
 
     /**
