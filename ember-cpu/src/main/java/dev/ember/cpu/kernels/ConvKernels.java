@@ -48,8 +48,11 @@ final class ConvKernels {
      * 512 by 1.1-1.35x; at 28x28 (784 columns) blocking two images did not pay.
      */
     static final int TARGET_COLS = 1024, BLOCK_BELOW = 512;
-    /** Output channels per group from which a stride-1 transposed convolution runs as a flipped conv2d. */
-    private static final int FLIP_MIN_CHANNELS = 128;
+    /**
+     * Output channels per group from which a stride-1 transposed convolution runs as a flipped
+     * conv2d: in f32, whose conv2d packs its im2col without storing it, and in f64, which stores it.
+     */
+    private static final int FLIP_MIN_CHANNELS_F32 = 16, FLIP_MIN_CHANNELS_F64 = 128;
     /** The most elements one thread's col buffer may hold when blocking images (32 MiB of f32). */
     private static final long MAX_COL = 1L << 23;
 
@@ -174,14 +177,17 @@ final class ConvKernels {
         int rows = g.rows(), cols = g.cols();
         int kh = ws[2], kw = ws[3];
         int[] st = a.stride(), pd = a.padding(), dl = a.dilation(), op = a.outputPadding();
-        if (cog >= FLIP_MIN_CHANNELS && st[0] == 1 && st[1] == 1 && op[0] == 0 && op[1] == 0 && !g.identity()
+        int flipFrom = d == DType.F32 ? FLIP_MIN_CHANNELS_F32 : FLIP_MIN_CHANNELS_F64;
+        if (cog >= flipFrom && st[0] == 1 && st[1] == 1 && op[0] == 0 && op[1] == 0 && !g.identity()
                 && pd[0] <= dl[0] * (kh - 1) && pd[1] <= dl[1] * (kw - 1)) {
             // at stride 1 the transposed convolution is a plain one over x with the kernel flipped
             // and in/out channels swapped, padded by d*(k-1) - p: its im2col is bulk copies and
             // its GEMM writes y directly, where col2im would add into y a row at a time. Its GEMM
-            // has M = cog, though, and below ~128 packing the K x N operand outweighs the saving
-            // (measured on ResNet-18 and U-Net shapes: 1.35x faster at 512 channels on 4x4,
-            // 1.3x slower at 32 channels on 128x128)
+            // has M = cog, though, and with a stored im2col, below ~128 packing the K x N operand
+            // outweighs the saving (measured on ResNet-18 and U-Net shapes: 1.35x faster at 512
+            // channels on 4x4, 1.3x slower at 32 channels on 128x128). Packed straight from the
+            // input (f32) it is 1.1-1.4x faster than col2im from 32 and 64 channels on 26x26 to
+            // 128x128 planes (CPU time, one thread)
             MemorySegment wf = scratch(WEIGHT, d, (long) ys[1] * cig * kh * kw);
             ConvLayout.flipKernel(d, w.segment(), w.offset(), groups, cig, cog, kh * kw, wf);
             Geom fg = new Geom(cig, xs[2], xs[3], kh, kw, ys[2], ys[3], 1, 1,

@@ -98,7 +98,8 @@ class ConvBlockingTest {
 
     @Test
     void inputGradientOfManyChannelsAtStrideOne() {
-        // from 128 output channels per group a stride-1 transposed convolution runs as a conv2d with the kernel flipped
+        // from 16 (f32) or 128 (f64) output channels per group a stride-1 transposed convolution
+        // runs as a conv2d with the kernel flipped
         int[][][] cfgs = {
                 {{1, 1}, {1, 1}},   // "same" padding
                 {{2, 1}, {1, 2}},   // dilation, uneven padding
@@ -108,7 +109,8 @@ class ConvBlockingTest {
         for (DType dt : new DType[] {DType.F32, DType.F64}) {
             for (int groups : new int[] {1, 2}) {
                 for (int[][] c : cfgs) {
-                    Tensor x = randn(dt, 3, 4 * groups, 6, 5), w = randn(dt, 4 * groups, 128, 3, 3), b = randn(dt, 128 * groups);
+                    int cog = dt == DType.F32 && groups == 2 ? 16 : 128;
+                    Tensor x = randn(dt, 3, 4 * groups, 6, 5), w = randn(dt, 4 * groups, cog, 3, 3), b = randn(dt, cog * groups);
                     Tensor y = ConvOps.convTranspose2d(x, w, b, ONE, c[1], ZERO, groups, c[0]);
                     assertClose(naiveConvTranspose2d(x, w, b, ONE, c[1], ZERO, groups, c[0], y.shape()), y, dt == DType.F32 ? 1e-4 : 1e-10);
                 }
