@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Single-precision GEMM, {@code C = A B} or {@code C += A B}, in the BLIS structure: B is packed
  * into KC x NC panels of NR-wide slivers, A into MC x KC blocks of MR-tall slivers, and an
  * MR x NR register tile of FMA accumulators runs over each pair. A and B may have any strides
- * (a transposed operand is absorbed by packing); C is row-major with leading dimension ldc.
+ * (a transposed operand is absorbed by packing), or be produced block by block by an
+ * {@link APacker} / {@link BPacker} (the convolutions' implicit im2col, {@link Im2colPacker});
+ * C is row-major with leading dimension ldc.
  *
  * <p>Why the micro-kernel looks the way it does (measured with C2 on AVX2, JDK 25):
  * <ul>

@@ -11,13 +11,15 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * The im2col matrix of an f32 convolution, packed straight into the GEMM's B slivers without
- * ever being stored: row p = (c, ky, kx), column j = (image, oy, ox) of several images side by
- * side, value x[image, c, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw] (zero outside the input).
+ * The im2col matrix of an f32 convolution, packed straight into a GEMM operand without ever
+ * being stored: row p = (c, ky, kx), column j = (image, oy, ox) of several images side by side,
+ * value x[image, c, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw] (zero outside the input). It is B of
+ * the forward convolution ({@link #pack}), A of the weight gradient's {@code gw^T = col @ gy^T}
+ * ({@link #packRows}) or the transposed B of its {@code gw = gy @ col^T} ({@link #packTransposed}).
  *
- * <p>Why: the forward convolution used to write the col buffer (rows x columns, kh*kw times the
- * input, far beyond L2) and {@link GemmF32} then read it back and copied it once more into its
- * slivers; the two passes through memory cost ~28% of a forward convolution.
+ * <p>Why: the convolutions used to write the col buffer (rows x columns, kh*kw times the input,
+ * far beyond L2) and {@link GemmF32} then read it back and copied it once more into its packed
+ * blocks; the two passes through memory cost ~28% of a forward convolution.
  *
  * <p>The input is first copied ("staged") into a heap array of zero-padded planes, [image][channel]
  * [h + 2 ph][w + 2 pw]: a kh*kw-th of the col buffer's size, and afterwards no element needs a
@@ -35,7 +37,7 @@ final class Im2colPacker implements GemmF32.BPacker {
     private static final int NR = GemmF32.NR;
 
     private static final ThreadLocal<float[]> STAGE = ThreadLocal.withInitial(() -> new float[0]);
-    /** Per thread: [0] the row offsets of a block, [1] the column offsets of one sliver. */
+    /** Per thread: [0] the row (or column) offsets of a block, [1] those of one sliver, [2] packRows' runs. */
     private static final ThreadLocal<int[][]> OFFSETS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[NR], new int[0]});
 
     private final float[] staged;
@@ -100,7 +102,7 @@ final class Im2colPacker implements GemmF32.BPacker {
         int hp = probe.hp, wp = probe.wp, plane = hp * wp;
         long size = (long) images * channels * plane;
         if (size > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("conv2d: staged input of " + images + " images x " + channels
+            throw new IllegalArgumentException("convolution: staged input of " + images + " images x " + channels
                     + " channels x " + hp + "x" + wp + " exceeds an array");
         }
         float[] buf = STAGE.get();
