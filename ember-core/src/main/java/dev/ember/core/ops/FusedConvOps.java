@@ -87,7 +87,7 @@ public final class FusedConvOps {
     }
 
     /** x, w, then bias and residual where present: the input order the op expects. */
-    public static Tensor[] inputs(Tensor x, Tensor w, Tensor bias, Tensor residual) {
+    private static Tensor[] inputs(Tensor x, Tensor w, Tensor bias, Tensor residual) {
         int n = 2 + (bias != null ? 1 : 0) + (residual != null ? 1 : 0);
         Tensor[] in = new Tensor[n];
         in[0] = x;
