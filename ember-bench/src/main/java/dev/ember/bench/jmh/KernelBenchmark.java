@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class KernelBenchmark {
 
-    private Tensor rows, rowsB, image, gamma, beta, ln, bnMean, bnVar, bnGamma, bnBeta;
+    private Tensor rows, rowsB, image, stem, gamma, beta, ln, bnMean, bnVar, bnGamma, bnBeta;
 
     @Setup
     public void setup() {
@@ -40,6 +40,7 @@ public class KernelBenchmark {
         gamma = Tensor.randn(g, 1024);
         beta = Tensor.randn(g, 1024);
         image = Tensor.randn(g, 8, 64, 56, 56);  // a ResNet-18 stage-1 activation
+        stem = Tensor.randn(g, 8, 64, 112, 112);  // ResNet-18's stem output, before its max pool
         bnMean = Tensor.zeros(64);
         bnVar = Tensor.zeros(64).add(1.0);
         bnGamma = Tensor.zeros(64).add(1.0);
@@ -103,6 +104,14 @@ public class KernelBenchmark {
     public void maxPool2x2() {
         try (var scope = MemoryScope.open("jmh")) {
             F.maxPool2d(image, 2);
+        }
+    }
+
+    /** ResNet-18's 3x3 stride-2 padding-1 max pool over its stem output, with indices. */
+    @Benchmark
+    public void maxPool3x3Stride2() {
+        try (var scope = MemoryScope.open("jmh")) {
+            F.maxPool2d(stem, 3, 2, 1);
         }
     }
 }

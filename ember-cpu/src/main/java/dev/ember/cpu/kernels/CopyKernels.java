@@ -33,8 +33,12 @@ final class CopyKernels {
             MemorySegment.copy(s, src.offset() * sd.byteSize(), d, dst.offset() * dd.byteSize(), bytes);
             return;
         }
-        StridedIndex ix = new StridedIndex(dst.shape(), dst, src);
         boolean exactInts = !sd.isFloating() && !dd.isFloating();
+        if (!exactInts && src.isContiguous() && dst.isContiguous() && Arrays.equals(src.shape(), dst.shape())) {
+            ContiguousCast.run(s, sd, src.offset(), d, dd, dst.offset(), n);
+            return;
+        }
+        StridedIndex ix = new StridedIndex(dst.shape(), dst, src);
         int inner = ix.inner;
         CpuParallel.forRange(ix.rows, Math.max(1, 32768 / Math.max(inner, 1)), (r0, r1) -> {
             long ds = ix.innerStride(0), ss = ix.innerStride(1);

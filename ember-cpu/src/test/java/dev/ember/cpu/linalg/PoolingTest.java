@@ -136,6 +136,41 @@ class PoolingTest {
         }
     }
 
+    /**
+     * Rows wider than several vectors, with ties everywhere (small integers) and runs of -inf:
+     * the first of equal maxima wins, and a window of -inf takes its first valid position.
+     */
+    @Test
+    void maxPoolWideRowsTiesAndInfinities() {
+        int h = 13, w = 37;
+        float[] v = new float[2 * h * w];
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < v.length; i++) v[i] = r.nextInt(10) < 2 ? Float.NEGATIVE_INFINITY : r.nextInt(3);
+        for (int i = 0; i < 3 * w; i++) v[i] = Float.NEGATIVE_INFINITY;
+        Tensor x = Tensor.of(v, 1, 2, h, w);
+        int[][][] cfgs = {
+                {{3, 3}, {2, 2}, {1, 1}, {1, 1}},
+                {{3, 3}, {1, 1}, {1, 1}, {1, 1}},
+                {{5, 4}, {3, 2}, {2, 2}, {1, 1}},
+                {{3, 3}, {2, 3}, {2, 2}, {2, 2}},
+                {{1, 1}, {1, 1}, {0, 0}, {1, 1}},
+        };
+        for (int[][] c : cfgs) {
+            for (boolean ceil : new boolean[] {false, true}) {
+                ValuesIndices res = PoolingOps.maxPool2dWithIndices(x, c[0], c[1], c[2], c[3], ceil);
+                int oh = outSize(h, c[0][0], c[1][0], c[2][0], c[3][0], ceil), ow = outSize(w, c[0][1], c[1][1], c[2][1], c[3][1], ceil);
+                long[] idx = new long[2 * oh * ow];
+                double[] want = naiveMaxPool(x, c[0], c[1], c[2], c[3], ceil, idx);
+                float[] wantF = new float[want.length];
+                for (int i = 0; i < want.length; i++) wantF[i] = (float) want[i];
+                String cfg = java.util.Arrays.deepToString(c) + " ceil=" + ceil;
+                // exact equality (assertClose's |a - b| is NaN for two infinities)
+                assertArrayEquals(wantF, res.values().toFloatArray(), cfg);
+                assertArrayEquals(idx, res.indices().toLongArray(), cfg);
+            }
+        }
+    }
+
     @Test
     void maxPoolHandValuesAndNaN() {
         Tensor x = Tensor.of(new float[] {1, 5, 2, 0, 3, 4, 9, 8, 7, 6, Float.NaN, 1, 0, 2, 3, 4}, 1, 1, 4, 4);
