@@ -1,6 +1,7 @@
 package dev.ember.infer.optimize;
 
 import dev.ember.core.Tensor;
+import dev.ember.core.memory.MemoryScope;
 import dev.ember.core.random.Generator;
 import dev.ember.nn.Module;
 import dev.ember.nn.layers.BatchNorm2d;
@@ -115,6 +116,20 @@ class InferenceOptimizerTest {
         InferenceModel m = InferenceOptimizer.optimize(net, Tensor.randn(g, 2, 2, 6, 6), java.util.Set.of());
         assertEquals(Map.of("conv2d", 1, "batch_norm", 1, "relu", 1), m.opCounts());
         assertSameOutputs(net, m, new int[] {2, 2, 6, 6}, 2, 5);
+    }
+
+    @Test
+    void aModelOptimizedInsideAMemoryScopeOutlivesIt() {
+        Generator g = Generator.seeded(13);
+        Sequential net = new Sequential(new Conv2d(2, 4, 3, 1, 1, true, g), new BatchNorm2d(4), new ReLU());
+        randomizeBatchNorms(net, g);
+        net.eval();
+        InferenceModel m;
+        try (var scope = MemoryScope.open("optimize")) {
+            m = InferenceOptimizer.optimize(net, Tensor.randn(g, 2, 2, 6, 6));
+        }
+        // the folded weights were made inside the scope; the model keeps them
+        assertSameOutputs(net, m, new int[] {2, 2, 6, 6}, 2, 3);
     }
 
     @Test
