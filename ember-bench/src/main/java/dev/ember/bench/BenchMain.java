@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * Workloads: W1 GEMM N=512,1024,2048 (GFLOP/s); W2 MLP 784-512-256-10 train step, batch 128;
  * W3 the MNIST CNN train step, batch 64; W4 ResNet-18 (10 classes) train step, batch 8 of
- * 3x128x128; W5 ResNet-18 inference, batch 1 and 32 of 3x224x224; W6 U-Net train step, batch 4
+ * 3x128x128; W5 ResNet-18 inference, batch 1 and 32 of 3x224x224, plain ({@code ember}) and through
+ * the inference optimizer ({@code ember-fused}: batch norm folded, conv epilogues fused); W6 U-Net train step, batch 4
  * of 1x128x128. Train steps are forward, cross-entropy (MSE for the U-Net), backward and an SGD
  * update; times are per step. Options: {@code --reps N} timed repetitions (default 10),
  * {@code --warmup N} (default 3; warm-up also lasts at least 10 s, {@code -Dember.bench.warmupSeconds}), {@code --vs a,b} engines among libtorch, onnxruntime, openblas
@@ -62,12 +63,18 @@ public final class BenchMain {
         // GFLOP/s when it followed OpenBLAS's W1). Ember's pool threads park when idle.
         List<String> engineNames = new ArrayList<>();
         engineNames.add("ember");
+        if (workloads.contains("W5")) engineNames.add("ember-fused");
         for (String name : vs) engineNames.add(name.trim());
         Map<String, Map<String, Map<String, Double>>> results = new LinkedHashMap<>();
         for (String w : workloads) results.put(w, new LinkedHashMap<>());
         for (String name : engineNames) {
-            Engine e = name.equals("ember") ? new EmberEngine() : Engines.load(name);
+            Engine e = switch (name) {
+                case "ember" -> new EmberEngine();
+                case "ember-fused" -> new EmberFusedEngine();
+                default -> Engines.load(name);
+            };
             for (String w : workloads) {
+                if (!e.runs(w)) continue;
                 Map<String, Double> r;
                 try {
                     r = e.run(w, reps, warmup);
@@ -82,15 +89,19 @@ public final class BenchMain {
         }
         for (String w : workloads) {
             Map<String, Map<String, Double>> byEngine = results.get(w);
-            Map<String, Double> ember = byEngine.get("ember");
-            if (ember == null) continue;
-            for (var other : byEngine.entrySet()) {
-                if (other.getKey().equals("ember")) continue;
-                for (var m : ember.entrySet()) {
-                    Double o = other.getValue().get(m.getKey());
-                    if (o == null || o == 0) continue;
-                    // for times, ratio > 1 means Ember is slower; for GFLOP/s, ratio < 1 does
-                    System.out.printf("%s ratio ember/%s %s=%.3f%n", w, other.getKey(), m.getKey(), m.getValue() / o);
+            // each Ember variant against every other engine, and the optimized model against the plain one
+            for (String mine : List.of("ember", "ember-fused")) {
+                Map<String, Double> ember = byEngine.get(mine);
+                if (ember == null) continue;
+                for (var other : byEngine.entrySet()) {
+                    String o = other.getKey();
+                    if (o.equals(mine) || (o.startsWith("ember") && !(mine.equals("ember-fused") && o.equals("ember")))) continue;
+                    for (var m : ember.entrySet()) {
+                        Double v = other.getValue().get(m.getKey());
+                        if (v == null || v == 0) continue;
+                        // for times, ratio > 1 means Ember is slower; for GFLOP/s, ratio < 1 does
+                        System.out.printf("%s ratio %s/%s %s=%.3f%n", w, mine, o, m.getKey(), m.getValue() / v);
+                    }
                 }
             }
         }

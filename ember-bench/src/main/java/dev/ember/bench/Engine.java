@@ -18,4 +18,7 @@ public interface Engine {
      * @throws UnsupportedOperationException with the reason when this engine cannot run it
      */
     Map<String, Double> run(String w, int reps, int warmup) throws Exception;
+
+    /** Whether this engine takes part in workload {@code w} at all (one that does not is left out silently). */
+    default boolean runs(String w) { return true; }
 }

@@ -16,6 +16,7 @@ public final class CpuKernels {
         IndexingKernels.register(t);
         LinalgKernels.register(t);
         ConvKernels.register(t);
+        FusedConvKernels.register(t);
         PoolingKernels.register(t);
         NormKernels.register(t);
         OptimizerKernels.register(t);
