@@ -24,8 +24,9 @@ import static dev.ember.cpu.kernels.ConvLayout.scratch;
 
 /**
  * Convolution kernels by im2col / col2im around the blocked {@link Gemm}. Per group and block of
- * images, conv2d is {@code W [O, C*kh*kw] @ col [C*kh*kw, images*Ho*Wo]} (in f32 the col matrix
- * is never stored: {@link Im2colPacker} packs it straight into the GEMM's operand); the transposed
+ * images, conv2d is {@code W [O, C*kh*kw] @ col [C*kh*kw, images*Ho*Wo]} (in f32, with a kernel
+ * above 1x1, col is not stored: {@link Im2colPacker} packs it straight into the GEMM's operand,
+ * here and in the weight gradient; see {@link #implicitIm2col}); the transposed
  * convolution is {@code col = W^T @ x} scattered back by col2im, or at stride 1 with many channels
  * a conv2d with the flipped kernel; the weight gradient is {@code gw += gy @ col^T} or
  * {@code gw^T += col @ gy^T} (whichever packs less from a transposed layout), summed over images.
