@@ -23,9 +23,11 @@ final class ContiguousCast {
     /** dst[dOff + i] = (dd) src[sOff + i] for i in [0, n), offsets in elements. */
     static void run(MemorySegment src, DType sd, long sOff, MemorySegment dst, DType dd, long dOff, long n) {
         long blocks = (n + BLOCK - 1) / BLOCK;
+        // buffers no longer than the tensor: a cast of a batch's 128 labels allocated 60 KB
+        int size = (int) Math.min(BLOCK, n);
         CpuParallel.forRange(blocks, 8, (b0, b1) -> {
-            double[] v = new double[BLOCK];
-            Object sTmp = heapArray(sd), dTmp = heapArray(dd);
+            double[] v = new double[size];
+            Object sTmp = heapArray(sd, size), dTmp = heapArray(dd, size);
             for (long b = b0; b < b1; b++) {
                 long i0 = b * BLOCK;
                 int len = (int) Math.min(BLOCK, n - i0);
@@ -35,14 +37,14 @@ final class ContiguousCast {
         });
     }
 
-    private static Object heapArray(DType d) {
+    private static Object heapArray(DType d, int size) {
         return switch (d) {
-            case F32 -> new float[BLOCK];
-            case F64 -> new double[BLOCK];
-            case F16, BF16 -> new short[BLOCK];
-            case I8, U8, BOOL -> new byte[BLOCK];
-            case I32 -> new int[BLOCK];
-            case I64 -> new long[BLOCK];
+            case F32 -> new float[size];
+            case F64 -> new double[size];
+            case F16, BF16 -> new short[size];
+            case I8, U8, BOOL -> new byte[size];
+            case I32 -> new int[size];
+            case I64 -> new long[size];
         };
     }
 
