@@ -89,7 +89,22 @@ final class GemmF32 {
          * + p NR + j]}, and the columns of the last sliver past nc are zero.
          */
         void pack(int pc, int kc, int jc, int nc, int s0, int s1, float[] dst);
+
+        /**
+         * The kc x nc block at B[pc, jc] as an array that already holds it in {@link #pack}'s
+         * layout (sliver s at {@code s kc NR}), for the micro-kernel to read in place; or null
+         * (the default) to have {@link #pack} fill a buffer. A B that answers here for the first
+         * panel is never split into column chunks, so it is asked for whole panels only.
+         */
+        default float[] panel(int pc, int kc, int jc, int nc) { return null; }
     }
+
+    /**
+     * The k step of the passes over k that {@link #gemm} makes for a given k: equal passes of at
+     * most KC (784 = 4 x 196 rather than 3 x 256 + 16, whose thin last pass would pay a full
+     * pass's packing and C traffic for a sixteenth of its work).
+     */
+    static int kStep(int k) { return (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC); }
 
     /** Fills a packed block of A, for an A that is never stored as a matrix. */
     interface APacker {
@@ -128,11 +143,9 @@ final class GemmF32 {
             return;
         }
         int threads = parallel ? CpuParallel.threads() : 1;
-        // equal passes over k: 784 = 4 x 196 rather than 3 x 256 + 16, whose thin last pass would
-        // pay a full pass's packing and C traffic for a sixteenth of its work
-        int kStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
+        int kStep = kStep(k);
         int ncL2 = Math.max(NR, L2_B_BYTES / (kStep * (int) ESZ) / NR * NR);
-        if (m <= MC && n > ncL2) {
+        if (m <= MC && n > ncL2 && b.panel(0, Math.min(kStep, k), 0, Math.min(NC, n)) == null) {
             fewRows(m, n, k, kStep, ncL2, threads, a, b, c, cOff, ldc, accumulate);
             return;
         }
@@ -144,7 +157,11 @@ final class GemmF32 {
                 int kc = Math.min(kStep, k - pc);
                 boolean add = accumulate || pc > 0;
                 int kcF = kc, pcF = pc, jcF = jc;
-                if (threads > 1 && (long) kc * nc > 32_768) {
+                float[] stored = b.panel(pc, kc, jc, nc);
+                float[] panel = stored != null ? stored : bPack;
+                if (stored != null) {
+                    // already in the packed layout: the micro-kernel reads it in place
+                } else if (threads > 1 && (long) kc * nc > 32_768) {
                     CpuParallel.forRange(nSlivers, 8, (s, e) -> b.pack(pcF, kcF, jcF, nc, (int) s, (int) e, bPack));
                 } else {
                     b.pack(pc, kc, jc, nc, 0, nSlivers, bPack);
@@ -177,7 +194,7 @@ final class GemmF32 {
                             a.pack(ic, mc, pcF, kcF, aPack);
                             packedBlock = ib;
                         }
-                        macro(mc, nc, kcF, sl0, sl1, aPack, bPack, c, cBase + ic * ldc, ldc, add, tile);
+                        macro(mc, nc, kcF, sl0, sl1, aPack, panel, c, cBase + ic * ldc, ldc, add, tile);
                     }
                 };
                 if (tasks > 1 && threads > 1) CpuParallel.forRange(Math.min(threads, tasks), 1, worker);

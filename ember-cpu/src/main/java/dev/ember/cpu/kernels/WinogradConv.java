@@ -12,7 +12,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
-import static dev.ember.cpu.kernels.ConvLayout.COL;
 import static dev.ember.cpu.kernels.ConvLayout.OUT;
 import static dev.ember.cpu.kernels.ConvLayout.TMP;
 import static dev.ember.cpu.kernels.ConvLayout.scratch;
@@ -77,14 +76,21 @@ final class WinogradConv {
     static volatile boolean enabled = !"false".equals(System.getProperty("ember.cpu.winograd"));
 
     private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<float[][]> PANELS = ThreadLocal.withInitial(() -> new float[0][0]);
 
     /** Whether {@link #forward} takes this convolution: f32, one group, 3x3, stride 1, no dilation. */
     static boolean applies(DType d, int n, int groups, int yc, Geom g) {
         if (!enabled || d != DType.F32 || groups != 1 || g.kh() != 3 || g.kw() != 3 || g.sh() != 1 || g.sw() != 1
                 || g.dh() != 1 || g.dw() != 1 || g.c() < MIN_CHANNELS || yc < MIN_CHANNELS) return false;
-        long tiles = (long) n * tilesOf(g.oh()) * tilesOf(g.ow());
-        return tiles >= MIN_TILES;
+        int tw = tilesOf(g.ow());
+        long tiles = (long) n * tilesOf(g.oh()) * tw;
+        // tile rows are padded to whole vectors: at most a sixth more GEMM columns (28 -> 32 tiles
+        // a row pays, 12 -> 16 and 4 -> 8 do not)
+        return tiles >= MIN_TILES && 6 * (padded(tw) - tw) <= tw;
     }
+
+    /** Tiles a row takes in V and M: whole vectors, so that a vector of tiles never spans two slivers. */
+    private static int padded(int tw) { return (tw + L - 1) / L * L; }
 
     private static int tilesOf(int size) { return (size + 1) / 2; }
 
@@ -99,10 +105,11 @@ final class WinogradConv {
         // bytes of V and M per tile of a block
         long perTile = 16L * 4 * (c + yc);
         long tiles = Math.max(L2_BLOCK_BYTES / perTile, Math.min(MIN_BLOCK_TILES, MAX_BLOCK_BYTES / perTile));
-        int blockRows = (int) Math.max(1, Math.min(tileRows, Math.round((double) tiles / tw)));
+        int twp = padded(tw), maxRows = Math.max(1, GemmF32.NC / twp);
+        int blockRows = (int) Math.max(1, Math.min(Math.min(tileRows, maxRows), Math.round((double) tiles / twp)));
         int threads = CpuParallel.threads();
         boolean perThread = threads > 1 && Math.ceilDiv(tileRows, blockRows) >= threads;
-        if (!perThread) blockRows = (int) Math.max(1, Math.min(tileRows, MAX_BLOCK_BYTES / (perTile * tw)));
+        if (!perThread) blockRows = (int) Math.max(1, Math.min(Math.min(tileRows, maxRows), MAX_BLOCK_BYTES / (perTile * twp)));
         // equal blocks: 10 rows at up to 4 per block run as 4, 3, 3 rather than 4, 4, 2
         int blocks = (int) Math.ceilDiv(tileRows, blockRows);
         int rowsPer = (int) Math.ceilDiv(tileRows, blocks);
@@ -131,30 +138,56 @@ final class WinogradConv {
                          MemorySegment bm, long bBase, MemorySegment ym, long yBase) {
 
         void run(long r0, int rows, boolean parallel) {
-            int c = g.c(), tb = rows * tw, ld = tb + L;
-            // rows of V and M are L longer than a block's tiles: the last vector of a tile row may
-            // run past it (into the next row, which is written after it, or into this slack), so
-            // no transform needs a masked load or store
-            MemorySegment v = scratch(COL, DType.F32, 16 * plane(c, ld));
-            MemorySegment m = scratch(OUT, DType.F32, 16 * plane(yc, ld));
+            int c = g.c(), twp = padded(tw), tb = rows * twp;
+            int kStep = GemmF32.kStep(c), passes = Math.ceilDiv(c, kStep);
+            int panelSize = Math.ceilDiv(tb, GemmF32.NR) * GemmF32.NR * kStep;
+            float[][] v = panels(16 * passes, panelSize);
+            MemorySegment m = scratch(OUT, DType.F32, 16 * plane(yc, tb));
             CpuParallel.Range in = (s, e) -> {
-                for (int ci = (int) s; ci < e; ci++) transformInput(xm, xBase, g, ci, r0, rows, th, tw, v, ld);
+                for (int ci = (int) s; ci < e; ci++) transformInput(xm, xBase, g, ci, r0, rows, th, tw, v, kStep, passes);
             };
             if (parallel) CpuParallel.forRange(c, 1, in);
             else in.run(0, c);
             for (int xi = 0; xi < 16; xi++) {
-                GemmF32.gemm(yc, tb, c, u, (long) xi * yc * c, c, 1, v, xi * plane(c, ld), ld, 1,
-                        m, xi * plane(yc, ld), ld, false, parallel);
+                int first = xi * passes;
+                GemmF32.gemm(yc, tb, c, u, (long) xi * yc * c, c, 1, new GemmF32.BPacker() {
+                    @Override
+                    public void pack(int pc, int kc, int jc, int nc, int s0, int s1, float[] dst) {
+                        int len = kc * GemmF32.NR;
+                        System.arraycopy(v[first + pc / kStep], (jc / GemmF32.NR + s0) * len, dst, s0 * len, (s1 - s0) * len);
+                    }
+
+                    @Override
+                    public float[] panel(int pc, int kc, int jc, int nc) {
+                        return jc == 0 && nc == tb ? v[first + pc / kStep] : null;
+                    }
+                }, m, xi * plane(yc, tb), tb, false, parallel);
             }
             CpuParallel.Range out = (s, e) -> {
                 for (int o = (int) s; o < e; o++) {
                     float bias = bm == null ? 0f : bm.get(E, (bBase + o) * 4);
-                    transformOutput(m, o, yc, ld, r0, rows, th, tw, g, bias, ym, yBase);
+                    transformOutput(m, o, yc, tb, r0, rows, th, tw, g, bias, ym, yBase);
                 }
             };
             if (parallel) CpuParallel.forRange(yc, 1, out);
             else out.run(0, yc);
         }
+    }
+
+    /**
+     * The calling thread's V: one array per GEMM panel (16 positions x passes over the channels),
+     * each already in the GEMM's packed-B layout, grown on demand and kept. Each is a cache line
+     * longer than it needs: the input transform stores into all 16 positions at once, and arrays
+     * of exactly 16 KiB (64 channels of 64 tiles) would sit in one L1 set and evict each other.
+     */
+    private static float[][] panels(int count, int size) {
+        float[][] have = PANELS.get();
+        if (have.length < count || have[0].length < size) {
+            int n = Math.max(count, have.length), len = Math.max(size, have.length > 0 ? have[0].length : 0) + 16;
+            have = new float[n][len];
+            PANELS.set(have);
+        }
+        return have;
     }
 
     /**
@@ -199,7 +232,7 @@ final class WinogradConv {
      * the even (j = 0, 2) or odd (j = 1, 3) phase, from tile tc (j < 2) or tc + 1.
      */
     private static void transformInput(MemorySegment xm, long xBase, Geom g, int ci, long r0, int rows,
-                                       int th, int tw, MemorySegment v, int ld) {
+                                       int th, int tw, float[][] v, int kStep, int passes) {
         int c = g.c(), h = g.h(), w = g.w(), ph = g.ph(), pw = g.pw();
         int len = tw + 1 + L;
         float[][] bufs = ROWS.get();
@@ -208,7 +241,10 @@ final class WinogradConv {
         // row i of the patches: even phase at 2 i len, odd phase at (2 i + 1) len; one padded input
         // row at 8 len (w + pw <= 2 tw + 2 < 2 len)
         int r1 = 2 * len, r2 = 4 * len, r3 = 6 * len, padded = 8 * len;
-        long xi1 = plane(c, ld) * 4;
+        // channel ci is row p of pass `pass` in each position's panels; a tile t of the block is
+        // column t % NR of sliver t / NR, whose rows are NR apart
+        int pass = ci / kStep, p = ci - pass * kStep, kc = Math.min(kStep, c - pass * kStep), nr = GemmF32.NR;
+        int twp = padded(tw);
         for (int rr = 0; rr < rows; rr++) {
             long tr = r0 + rr;
             int img = (int) (tr / th), r = (int) (tr % th);
@@ -226,58 +262,53 @@ final class WinogradConv {
                     d[even + len + t] = d[q + 1];
                 }
             }
-            long base = ((long) ci * ld + (long) rr * tw) * 4;
             for (int tc = 0; tc < tw; tc += L) {
-                long at = base + (long) tc * 4;
+                int t = rr * twp + tc, at = t / nr * kc * nr + p * nr + t % nr;
                 // q = B^T d, one row k at a time from two patch rows (0 - 2, 1 + 2, 2 - 1, 1 - 3),
                 // then V row k = q B; written out rather than through helpers, which C2 declines
                 // to inline here and which would then box every vector they return
                 int e0 = tc, o0 = len + tc, e1 = tc + 1, o1 = len + tc + 1;
-                long xk = at;
                 FloatVector q0 = FloatVector.fromArray(S, d, e0).sub(FloatVector.fromArray(S, d, r2 + e0));
                 FloatVector q1 = FloatVector.fromArray(S, d, o0).sub(FloatVector.fromArray(S, d, r2 + o0));
                 FloatVector q2 = FloatVector.fromArray(S, d, e1).sub(FloatVector.fromArray(S, d, r2 + e1));
                 FloatVector q3 = FloatVector.fromArray(S, d, o1).sub(FloatVector.fromArray(S, d, r2 + o1));
-                q0.sub(q2).intoMemorySegment(v, xk, NATIVE);
-                q1.add(q2).intoMemorySegment(v, xk + xi1, NATIVE);
-                q2.sub(q1).intoMemorySegment(v, xk + 2 * xi1, NATIVE);
-                q1.sub(q3).intoMemorySegment(v, xk + 3 * xi1, NATIVE);
-                xk += 4 * xi1;
+                q0.sub(q2).intoArray(v[pass], at);
+                q1.add(q2).intoArray(v[1 * passes + pass], at);
+                q2.sub(q1).intoArray(v[2 * passes + pass], at);
+                q1.sub(q3).intoArray(v[3 * passes + pass], at);
                 q0 = FloatVector.fromArray(S, d, r1 + e0).add(FloatVector.fromArray(S, d, r2 + e0));
                 q1 = FloatVector.fromArray(S, d, r1 + o0).add(FloatVector.fromArray(S, d, r2 + o0));
                 q2 = FloatVector.fromArray(S, d, r1 + e1).add(FloatVector.fromArray(S, d, r2 + e1));
                 q3 = FloatVector.fromArray(S, d, r1 + o1).add(FloatVector.fromArray(S, d, r2 + o1));
-                q0.sub(q2).intoMemorySegment(v, xk, NATIVE);
-                q1.add(q2).intoMemorySegment(v, xk + xi1, NATIVE);
-                q2.sub(q1).intoMemorySegment(v, xk + 2 * xi1, NATIVE);
-                q1.sub(q3).intoMemorySegment(v, xk + 3 * xi1, NATIVE);
-                xk += 4 * xi1;
+                q0.sub(q2).intoArray(v[4 * passes + pass], at);
+                q1.add(q2).intoArray(v[5 * passes + pass], at);
+                q2.sub(q1).intoArray(v[6 * passes + pass], at);
+                q1.sub(q3).intoArray(v[7 * passes + pass], at);
                 q0 = FloatVector.fromArray(S, d, r2 + e0).sub(FloatVector.fromArray(S, d, r1 + e0));
                 q1 = FloatVector.fromArray(S, d, r2 + o0).sub(FloatVector.fromArray(S, d, r1 + o0));
                 q2 = FloatVector.fromArray(S, d, r2 + e1).sub(FloatVector.fromArray(S, d, r1 + e1));
                 q3 = FloatVector.fromArray(S, d, r2 + o1).sub(FloatVector.fromArray(S, d, r1 + o1));
-                q0.sub(q2).intoMemorySegment(v, xk, NATIVE);
-                q1.add(q2).intoMemorySegment(v, xk + xi1, NATIVE);
-                q2.sub(q1).intoMemorySegment(v, xk + 2 * xi1, NATIVE);
-                q1.sub(q3).intoMemorySegment(v, xk + 3 * xi1, NATIVE);
-                xk += 4 * xi1;
+                q0.sub(q2).intoArray(v[8 * passes + pass], at);
+                q1.add(q2).intoArray(v[9 * passes + pass], at);
+                q2.sub(q1).intoArray(v[10 * passes + pass], at);
+                q1.sub(q3).intoArray(v[11 * passes + pass], at);
                 q0 = FloatVector.fromArray(S, d, r1 + e0).sub(FloatVector.fromArray(S, d, r3 + e0));
                 q1 = FloatVector.fromArray(S, d, r1 + o0).sub(FloatVector.fromArray(S, d, r3 + o0));
                 q2 = FloatVector.fromArray(S, d, r1 + e1).sub(FloatVector.fromArray(S, d, r3 + e1));
                 q3 = FloatVector.fromArray(S, d, r1 + o1).sub(FloatVector.fromArray(S, d, r3 + o1));
-                q0.sub(q2).intoMemorySegment(v, xk, NATIVE);
-                q1.add(q2).intoMemorySegment(v, xk + xi1, NATIVE);
-                q2.sub(q1).intoMemorySegment(v, xk + 2 * xi1, NATIVE);
-                q1.sub(q3).intoMemorySegment(v, xk + 3 * xi1, NATIVE);
+                q0.sub(q2).intoArray(v[12 * passes + pass], at);
+                q1.add(q2).intoArray(v[13 * passes + pass], at);
+                q2.sub(q1).intoArray(v[14 * passes + pass], at);
+                q1.sub(q3).intoArray(v[15 * passes + pass], at);
             }
         }
     }
 
     /**
-     * Elements from V[xi] to V[xi + 1] (or M's), for rows of ld: a cache line more than the rows
-     * take. A transform touches all 16 at once, and at a multiple of 4 KiB apart (64 channels of
-     * 64 tiles) they would fall into one L1 set and evict each other: the input transform ran 5x
-     * slower so.
+     * Elements from M[xi] to M[xi + 1], for rows of ld: a cache line more than the rows take. The
+     * output transform reads all 16 at once, and at a multiple of 4 KiB apart (64 channels of 64
+     * tiles) they would fall into one L1 set and evict each other (the input transform, storing
+     * that way, ran several times slower before its planes were set apart so).
      */
     private static long plane(int rowsPer, int ld) { return (long) rowsPer * ld + 16; }
 
@@ -287,7 +318,7 @@ final class WinogradConv {
      * a heap buffer, whose valid columns are then copied out (the last tile of an odd-sized plane
      * is half outside it).
      */
-    private static void transformOutput(MemorySegment m, int o, int yc, int ld, long r0, int rows, int th, int tw,
+    private static void transformOutput(MemorySegment m, int o, int yc, int tb, long r0, int rows, int th, int tw,
                                         Geom g, float bias, MemorySegment ym, long yBase) {
         int oh = g.oh(), ow = g.ow();
         float[][] bufs = ROWS.get();
@@ -295,11 +326,12 @@ final class WinogradConv {
         if (bufs[1].length < 2 * rowLen) bufs[1] = new float[2 * rowLen];
         float[] out = bufs[1];
         FloatVector bv = FloatVector.broadcast(S, bias);
-        long x1 = plane(yc, ld) * 4;
+        long x1 = plane(yc, tb) * 4;
+        int twp = padded(tw);
         for (int rr = 0; rr < rows; rr++) {
             long tr = r0 + rr;
             int img = (int) (tr / th), r = (int) (tr % th);
-            long base = ((long) o * ld + (long) rr * tw) * 4;
+            long base = ((long) o * tb + (long) rr * twp) * 4;
             for (int tc = 0; tc < tw; tc += L) {
                 long at = base + (long) tc * 4;
                 // column j of A^T M: s0j = m0j + m1j + m2j, s1j = m1j - m2j - m3j (m_kj = M[4k + j]),

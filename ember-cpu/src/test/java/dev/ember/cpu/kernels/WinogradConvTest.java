@@ -22,13 +22,15 @@ class WinogradConvTest {
 
     private static final int[] ONE = {1, 1};
 
-    /** {n, c, h, w, o, padding} */
+    /** {n, c, h, w, o, padding}; with two threads the first five run a block per thread, the last one block over the pool */
     private static final int[][] CASES = {
             {2, 16, 16, 16, 16, 1},   // whole vectors of tiles
-            {3, 17, 9, 11, 20, 1},    // odd planes, 5-6 tiles a row: masked vectors only
-            {1, 24, 37, 30, 16, 0},   // "valid": 35 x 28 output, 14 tiles a row
-            {2, 16, 13, 12, 18, 2},   // wider than "same": the output grows
-            {1, 32, 70, 66, 16, 1},   // 33 tiles a row: a masked tail after whole vectors
+            {3, 17, 9, 15, 20, 1},    // odd planes: the last tile row and column half outside
+            {1, 24, 37, 30, 16, 0},   // "valid": 35 x 28 output, 14 tiles a row padded to 16
+            {2, 16, 13, 12, 18, 2},   // wider than "same": the output grows; 7 tiles a row
+            {1, 32, 20, 110, 16, 1},  // 55 tiles a row: several vectors and a padded tail
+            {2, 16, 16, 16, 136, 1},  // more output channels than one GEMM row block (128)
+            {1, 300, 16, 16, 20, 1},  // two passes over the channels (150 each); one block
     };
 
     @Test
@@ -50,8 +52,7 @@ class WinogradConvTest {
 
     @Test
     void manyBlocksOfTileRows() {
-        // 16 * 64 channels * 64 tiles a row is 65536 elements a tile row, so a block holds 64 rows
-        // and these 2 x 80 tile rows go in three blocks (54, 53, 53)
+        // 160 tile rows of 64 tiles, about one per block: blocks taken by both threads in turn
         int[] k = {2, 64, 160, 128, 16, 1};
         Geom g = geom(k);
         assertTrue(WinogradConv.applies(DType.F32, k[0], 1, k[4], g));
