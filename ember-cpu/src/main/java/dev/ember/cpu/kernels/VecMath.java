@@ -92,4 +92,18 @@ final class VecMath {
             }
         }
     }
+
+    /**
+     * The lanes of v added in lane order, in double. Use this, not {@code reduceLanes(ADD)}: the
+     * Vector API leaves the order of a floating-point add reduction open, and HotSpot uses two. The
+     * Java fallback (interpreter, C1) adds lane by lane, C2's x86 intrinsic pairwise, so a kernel's
+     * sum changed when C2 finished compiling its caller, at a time set by the JIT's background
+     * threads: training runs were not repeatable. Lane extraction and scalar adds mean the same in
+     * every tier. It runs once per vector loop, not per element, so its cost does not show.
+     */
+    static double sumLanes(FloatVector v) {
+        double s = 0;
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
+        return s;
+    }
 }
