@@ -109,6 +109,10 @@ final class ConvKernels {
      */
     private static void forward(DType d, int n, int groups, int yc, Geom g, MemorySegment xm, long xBase,
                                 MemorySegment wm, long wBase, MemorySegment bm, long bBase, MemorySegment ym, long yBase) {
+        if (WinogradConv.applies(d, n, groups, yc, g)) {
+            WinogradConv.forward(n, yc, g, xm, xBase, wm, wBase, bm, bBase, ym, yBase);
+            return;
+        }
         int cg = g.c(), og = yc / groups;
         int rows = g.rows(), cols = g.cols();
         long inPlane = (long) g.h() * g.w(), xImg = groups * cg * inPlane, yImg = (long) yc * cols;
