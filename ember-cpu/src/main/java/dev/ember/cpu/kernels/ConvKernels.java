@@ -7,6 +7,7 @@ import dev.ember.core.ops.ConvOps;
 import dev.ember.core.ops.ConvOps.Conv2dAttrs;
 import dev.ember.core.ops.ConvOps.ConvTranspose2dAttrs;
 import dev.ember.core.ops.ConvOps.WeightGradAttrs;
+import dev.ember.cpu.ChunkOrder;
 import dev.ember.cpu.CpuParallel;
 import dev.ember.cpu.kernels.ConvLayout.Geom;
 
@@ -256,9 +257,11 @@ final class ConvKernels {
         boolean par = p.parallelGemm();
         long perThreadCols = (long) (p.perThread() ? Math.ceilDiv(n, CpuParallel.threads()) : n) * cols;
         boolean swapped = swapWeightGrad(rows, og, perThreadCols);
-        Object lock = new Object();
+        // each thread sums its share of the images on its own, and the shares go into gw in image
+        // order rather than as threads finish: in float, (a + b) + c is not (a + c) + b
+        ChunkOrder order = new ChunkOrder();
         gwm.asSlice(gw.offset() * esz, total * esz).fill((byte) 0);
-        p.chunks(n, (s, e) -> {
+        p.chunks(n, order.guard((s, e) -> {
             // straight into gw when one chunk holds every image and gw's layout is the GEMM's
             boolean into = !p.perThread() && !swapped;
             MemorySegment acc = into ? gwm : scratch(ACC, d, total);
@@ -320,8 +323,9 @@ final class ConvKernels {
                     ConvLayout.transpose(d, acc, (long) gi * rows * og, og, sum, (long) gi * og * rows, rows, rows, og);
                 }
             }
-            synchronized (lock) { VecMath.addInto(d, sum, 0, gwm, gw.offset() * esz, total); }
-        });
+            MemorySegment part = sum;
+            order.run(s, e, () -> VecMath.addInto(d, part, 0, gwm, gw.offset() * esz, total));
+        }));
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.ember.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -36,7 +35,7 @@ final class PlaneMath {
         if (n >= L) {
             FloatVector v = FloatVector.zero(F);
             for (long up = n - n % L; i < up; i += L) v = v.add(FloatVector.fromMemorySegment(F, s, (o + i) * 4, NATIVE));
-            acc = v.reduceLanes(VectorOperators.ADD);
+            acc = VecMath.sumLanes(v);
         }
         for (; i < n; i++) acc += s.getAtIndex(FL, o + i);
         return acc;
@@ -61,7 +60,7 @@ final class PlaneMath {
                 FloatVector d = FloatVector.fromMemorySegment(F, s, (o + i) * 4, NATIVE).sub(m);
                 v = d.fma(d, v);
             }
-            acc = v.reduceLanes(VectorOperators.ADD);
+            acc = VecMath.sumLanes(v);
         }
         for (; i < n; i++) {
             double d = s.getAtIndex(FL, o + i) - m;
@@ -104,8 +103,8 @@ final class PlaneMath {
                     v0 = v0.add(gv);
                     v1 = gv.fma(FloatVector.fromMemorySegment(F, x, (xo + i) * 4, NATIVE).sub(m), v1);
                 }
-                s0 = v0.reduceLanes(VectorOperators.ADD);
-                s1 = v1.reduceLanes(VectorOperators.ADD);
+                s0 = VecMath.sumLanes(v0);
+                s1 = VecMath.sumLanes(v1);
             }
             for (; i < n; i++) {
                 float gi = g.getAtIndex(FL, go + i);
@@ -200,8 +199,8 @@ final class PlaneMath {
                     v0 = v0.add(g);
                     v1 = g.fma(FloatVector.fromMemorySegment(F, x, (xo + i) * 4, NATIVE).sub(m), v1);
                 }
-                s0 = v0.reduceLanes(VectorOperators.ADD);
-                s1 = v1.reduceLanes(VectorOperators.ADD);
+                s0 = VecMath.sumLanes(v0);
+                s1 = VecMath.sumLanes(v1);
             }
             for (; i < n; i++) {
                 float g = gy.getAtIndex(FL, go + i) * w.getAtIndex(FL, wo + i);

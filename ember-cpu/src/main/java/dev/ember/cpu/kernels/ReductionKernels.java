@@ -9,7 +9,6 @@ import dev.ember.core.ops.ReductionOps;
 import dev.ember.cpu.CpuParallel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -104,7 +103,7 @@ final class ReductionKernels {
                         a0 = a0.add(FloatVector.fromMemorySegment(F, xs, base + r * 4, NATIVE));
                         a1 = a1.add(FloatVector.fromMemorySegment(F, xs, base + (r + len) * 4, NATIVE));
                     }
-                    double block = a0.add(a1).reduceLanes(VectorOperators.ADD);
+                    double block = VecMath.sumLanes(a0.add(a1));
                     for (; r < b1; r++) block += xs.get(ValueLayout.JAVA_FLOAT, base + r * 4);
                     total += block;
                 }

@@ -3,6 +3,7 @@ package dev.ember.cpu.kernels;
 import dev.ember.core.DType;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -91,5 +92,30 @@ final class VecMath {
                 dst.set(ValueLayout.JAVA_DOUBLE, a, dst.get(ValueLayout.JAVA_DOUBLE, a) + v);
             }
         }
+    }
+
+    /** Lane i from lane i ^ w (i when w is not below the length): the steps of {@link #sumLanes}. */
+    private static final VectorShuffle<Float> X8 = xor(8), X4 = xor(4), X2 = xor(2), X1 = xor(1);
+
+    private static VectorShuffle<Float> xor(int w) { return VectorShuffle.fromOp(FS, i -> w < FS.length() ? i ^ w : i); }
+
+    /**
+     * The sum of v's lanes in a fixed order: lane i plus lane i + L/2, then the same on that half,
+     * down to one lane. Use this, not {@code reduceLanes(ADD)}: the Vector API leaves the order of
+     * a floating-point add reduction open and HotSpot uses two, lane by lane in its Java fallback
+     * (interpreter, C1) and pairwise in C2's x86 intrinsic. A kernel's sums then changed when C2
+     * compiled (or deoptimised) its caller, at times set by the JIT's background threads, and
+     * training runs were not repeatable. Lane-wise adds and shuffles mean the same in every tier,
+     * and cost about what the intrinsic does.
+     */
+    static float sumLanes(FloatVector v) {
+        int l = FS.length();
+        // wider than AVX-512 (SVE): the same tree, with shuffles made per call
+        for (int w = l / 2; w > 8; w /= 2) v = v.add(v.rearrange(xor(w)));
+        if (l > 8) v = v.add(v.rearrange(X8));
+        if (l > 4) v = v.add(v.rearrange(X4));
+        if (l > 2) v = v.add(v.rearrange(X2));
+        if (l > 1) v = v.add(v.rearrange(X1));
+        return v.lane(0);
     }
 }
