@@ -22,6 +22,15 @@ public final class CpuParallel {
     private static final int THREADS = Integer.getInteger("ember.cpu.threads", Runtime.getRuntime().availableProcessors());
     private static final ExecutorService POOL = THREADS > 1 ? Executors.newFixedThreadPool(THREADS - 1, new Workers()) : null;
 
+    /**
+     * Whether this thread is running a chunk of a loop, the caller's own chunks included. A loop
+     * started there runs inline on every thread alike: before, only pool threads ran nested loops
+     * inline while the caller split them, so a nested reduction's partial sums (and so its bits)
+     * depended on which thread had claimed the outer chunk, which a busy pool (a data loader's
+     * prefetch thread using it too) changed from run to run.
+     */
+    private static final ThreadLocal<boolean[]> IN_CHUNK = ThreadLocal.withInitial(() -> new boolean[1]);
+
     /** How long a caller spins for the last running chunks before it parks. */
     private static final long SPIN_NANOS = 50_000;
 
@@ -43,7 +52,7 @@ public final class CpuParallel {
     public static void forRange(long n, long grain, Range body) {
         if (n <= 0) return;
         long chunks = Math.min(THREADS, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1 || POOL == null || Thread.currentThread() instanceof Worker) {
+        if (chunks <= 1 || POOL == null || Thread.currentThread() instanceof Worker || IN_CHUNK.get()[0]) {
             body.run(0, n);
             return;
         }
@@ -74,14 +83,21 @@ public final class CpuParallel {
 
         @Override
         public void run() {
-            for (int c = next.getAndIncrement(); c < count; c = next.getAndIncrement()) {
-                try {
-                    if (failure.get() == null) body.run(c * chunk, Math.min(n, (c + 1) * chunk));
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                } finally {
-                    if (unfinished.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
+            boolean[] inChunk = IN_CHUNK.get();
+            boolean outer = inChunk[0];
+            inChunk[0] = true;
+            try {
+                for (int c = next.getAndIncrement(); c < count; c = next.getAndIncrement()) {
+                    try {
+                        if (failure.get() == null) body.run(c * chunk, Math.min(n, (c + 1) * chunk));
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    } finally {
+                        if (unfinished.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
+                    }
                 }
+            } finally {
+                inChunk[0] = outer;
             }
         }
 
