@@ -32,10 +32,13 @@ import java.util.concurrent.TimeUnit;
 public class ConvBenchmark {
 
     /**
-     * batch x in -> out at size x size [x kernel x stride]: ResNet-18 stages 1 and 4, U-Net level 1,
-     * MNIST conv1/conv2, ResNet-18's 7x7 stride-2 stem and its stride-2 3x3 downsampling conv.
+     * batch x in -> out at size x size [x kernel x stride]: ResNet-18 stages 1 and 4, U-Net levels 1
+     * and 3, MNIST conv1/conv2, ResNet-18's 7x7 stride-2 stem and its stride-2 3x3 downsampling conv.
+     * The 3x3 stride-1 forward and input gradient of 8x64x64x56, 4x64x64x128 and 4x256x256x32 take
+     * the Winograd route (the 26- and 7-wide planes would pad their tile rows too much); run with
+     * {@code -jvmArgsAppend -Dember.cpu.winograd=false} for the im2col route.
      */
-    @Param({"8x64x64x56", "8x512x512x7", "4x64x64x128", "64x1x32x28", "64x32x64x26", "8x3x64x224x7x2", "8x64x128x56x3x2"})
+    @Param({"8x64x64x56", "8x512x512x7", "4x64x64x128", "4x256x256x32", "64x1x32x28", "64x32x64x26", "8x3x64x224x7x2", "8x64x128x56x3x2"})
     public String shape;
 
     private Tensor x, w, gy;

@@ -6,6 +6,7 @@ import dev.ember.core.Tensor;
 import dev.ember.core.ops.ConvOps;
 import dev.ember.core.random.Generator;
 import dev.ember.cpu.kernels.ConvLayout.Geom;
+import dev.ember.cpu.linalg.ConvTest;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The Winograd F(2x2, 3x3) route of f32 3x3 stride-1 convolutions against the direct sum in
- * double, through the public ops: planes with odd sizes (a last tile half outside), tile rows
+ * double ({@link ConvTest#naiveConv2d}), through the public ops: planes with odd sizes (a last tile half outside), tile rows
  * narrower than a vector and not a multiple of it, "valid", "same" and wider padding, several
  * blocks of tile rows, bias or none, and the stride-1 transposed convolution (conv2d's input
  * gradient), which runs as a flipped conv2d. Each case first checks that it takes the route.
@@ -45,7 +46,7 @@ class WinogradConvTest {
             for (Tensor bias : new Tensor[] {null, b}) {
                 int[] p = {k[5], k[5]};
                 Tensor y = ConvOps.conv2d(x, w, bias, ONE, p, ONE, 1);
-                check(direct(x, w, bias, k[5], g.oh(), g.ow()), y, k);
+                check(ConvTest.naiveConv2d(x, w, bias, ONE, new int[] {k[5], k[5]}, ONE, 1, y.shape()), y, k);
             }
         }
     }
@@ -59,7 +60,7 @@ class WinogradConvTest {
         Tensor x = Tensor.randn(Generator.seeded(11), DType.F32, Device.CPU, k[0], k[1], k[2], k[3]);
         Tensor w = Tensor.randn(Generator.seeded(12), DType.F32, Device.CPU, k[4], k[1], 3, 3);
         Tensor y = ConvOps.conv2d(x, w, null, ONE, ONE, ONE, 1);
-        check(direct(x, w, null, 1, g.oh(), g.ow()), y, k);
+        check(ConvTest.naiveConv2d(x, w, null, ONE, ONE, ONE, 1, y.shape()), y, k);
     }
 
     @Test
@@ -89,28 +90,6 @@ class WinogradConvTest {
     private static Geom geom(int[] k) {
         int oh = k[2] + 2 * k[5] - 2, ow = k[3] + 2 * k[5] - 2;
         return new Geom(k[1], k[2], k[3], 3, 3, oh, ow, 1, 1, k[5], k[5], 1, 1);
-    }
-
-    private static double[] direct(Tensor x, Tensor w, Tensor b, int p, int oh, int ow) {
-        int[] xs = x.shape();
-        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = w.shape()[0];
-        double[] xv = x.toDoubleArray(), wv = w.toDoubleArray(), bv = b == null ? null : b.toDoubleArray();
-        double[] y = new double[n * o * oh * ow];
-        for (int ni = 0; ni < n; ni++)
-            for (int oc = 0; oc < o; oc++)
-                for (int i = 0; i < oh; i++)
-                    for (int j = 0; j < ow; j++) {
-                        double acc = bv == null ? 0 : bv[oc];
-                        for (int ci = 0; ci < c; ci++)
-                            for (int a = 0; a < 3; a++)
-                                for (int bb = 0; bb < 3; bb++) {
-                                    int ih = i - p + a, iw = j - p + bb;
-                                    if (ih < 0 || ih >= h || iw < 0 || iw >= wd) continue;
-                                    acc += xv[((ni * c + ci) * h + ih) * wd + iw] * wv[((oc * c + ci) * 3 + a) * 3 + bb];
-                                }
-                        y[((ni * o + oc) * oh + i) * ow + j] = acc;
-                    }
-        return y;
     }
 
     /**
