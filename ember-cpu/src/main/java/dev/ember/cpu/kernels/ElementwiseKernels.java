@@ -48,7 +48,7 @@ final class ElementwiseKernels {
     // loop is megamorphic, C2 cannot inline it, and the Vector API then falls back to slow Java code.
     // Binary codes switch inside the loop (cheap cases only); unary codes pick a loop per code.
     private static final int V_NONE = -1, V_NEG = 0, V_EXP = 1, V_LOG = 2, V_SQRT = 3, V_RSQRT = 4, V_ABS = 5, V_SIN = 6,
-            V_COS = 7, V_TANH = 8, V_SIGMOID = 9, V_RELU = 10, V_LEAKY = 11;
+            V_COS = 7, V_TANH = 8, V_RELU = 10, V_LEAKY = 11;
     private static final int B_NONE = -1, B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3;
     private static final int C_EQ = 10, C_NE = 11, C_LT = 12, C_LE = 13, C_GT = 14, C_GE = 15;
 
@@ -79,7 +79,6 @@ final class ElementwiseKernels {
             case V_SQRT -> sqrt(xs, xo, os, i0, i1);
             case V_RSQRT -> rsqrt(xs, xo, os, i0, i1);
             case V_LEAKY -> leaky(xs, xo, os, i0, i1, a);
-            case V_SIGMOID -> sigmoid(xs, xo, os, i0, i1);
             case V_EXP -> lanewise(VectorOperators.EXP, xs, xo, os, i0, i1);
             case V_LOG -> lanewise(VectorOperators.LOG, xs, xo, os, i0, i1);
             case V_SIN -> lanewise(VectorOperators.SIN, xs, xo, os, i0, i1);
@@ -125,14 +124,6 @@ final class ElementwiseKernels {
         return i;
     }
 
-    private static long sigmoid(MemorySegment xs, long xo, MemorySegment os, long i, long i1) {
-        FloatVector one = FloatVector.broadcast(F, 1f);
-        for (long end = i1 - F.length(); i <= end; i += F.length()) {
-            one.div(load(xs, xo + i * 4).neg().lanewise(VectorOperators.EXP).add(1f)).intoMemorySegment(os, i * 4, NATIVE);
-        }
-        return i;
-    }
-
     private static long lanewise(VectorOperators.Unary op, MemorySegment xs, long xo, MemorySegment os, long i, long i1) {
         for (long end = i1 - F.length(); i <= end; i += F.length()) load(xs, xo + i * 4).lanewise(op).intoMemorySegment(os, i * 4, NATIVE);
         return i;
@@ -163,8 +154,12 @@ final class ElementwiseKernels {
         unary(t, SIN, FLOATS, (x, a, b) -> Math.sin(x), V_SIN);
         unary(t, COS, FLOATS, (x, a, b) -> Math.cos(x), V_COS);
         unary(t, TANH, FLOATS, (x, a, b) -> Math.tanh(x), V_TANH);
-        unary(t, SIGMOID, FLOATS, (x, a, b) -> sigmoid(x),
-                V_SIGMOID);
+        // scalar, in double: the vector form 1 / (1 + exp(-x)) took the Vector API's EXP, which C2
+        // compiles to a different approximation than the interpreter's and C1's per-lane Math.exp,
+        // so a sigmoid's bits (one ulp in 1.6% of outputs) changed when the JIT compiled it and
+        // seeded training runs with a sigmoid or BCE loss drifted apart. Math.exp is the same in
+        // every tier.
+        unary(t, SIGMOID, FLOATS, (x, a, b) -> sigmoid(x), V_NONE);
         unary(t, RELU, NUMERIC, (x, a, b) -> x > 0 ? x : 0, V_RELU);
         unary(t, LEAKY_RELU, FLOATS, (x, a, b) -> x > 0 ? x : x * a, V_LEAKY);
         unary(t, SILU, FLOATS, (x, a, b) -> x * sigmoid(x), V_NONE);

@@ -21,7 +21,11 @@ final class KernelRuns {
 
     private KernelRuns() {}
 
-    /** Batch norm forward and backward and f32 sums: sums of vector lanes. */
+    /**
+     * Batch norm forward and backward and f32 sums (sums of vector lanes), and the sigmoid (whose
+     * vector form took the Vector API's EXP, compiled by C2 to another approximation than the
+     * interpreter's).
+     */
     static Map<String, Long> reductions() {
         Map<String, Long> h = new LinkedHashMap<>();
         // 16 channels of 4 planes of 1600: split over threads by channel
@@ -32,6 +36,10 @@ final class KernelRuns {
         Tensor rows = randn(5, 256, 1000);
         h.put("sum_rows", hash(rows.sum(1, false)));
         h.put("sum_nchw", hash(x.detach().sum(new int[] {0, 2, 3}, false)));
+        Tensor z = leaf(9, 4, 1, 112, 96).mul(3);
+        Tensor s = z.sigmoid();
+        s.sum().backward();
+        h.put("sigmoid", hash(s));
         return h;
     }
 
