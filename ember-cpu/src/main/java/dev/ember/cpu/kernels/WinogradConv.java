@@ -115,7 +115,7 @@ final class WinogradConv {
         int rowsPer = (int) Math.ceilDiv(tileRows, blocks);
         MemorySegment u = scratch(TMP, DType.F32, 16L * yc * c);
         transformWeights(wm, wBase, yc, c, u);
-        Block block = new Block(n, yc, g, th, tw, xm, xBase, u, bm, bBase, ym, yBase);
+        Block block = new Block(yc, g, th, tw, xm, xBase, u, bm, bBase, ym, yBase);
         if (perThread) {
             CpuParallel.forRange(blocks, 1, (s, e) -> {
                 for (int b = (int) s; b < e; b++) {
@@ -134,7 +134,7 @@ final class WinogradConv {
      * running side by side, V and M in that thread's scratch and, for few channels, its L2), or
      * each step split over the pool.
      */
-    private record Block(int n, int yc, Geom g, int th, int tw, MemorySegment xm, long xBase, MemorySegment u,
+    private record Block(int yc, Geom g, int th, int tw, MemorySegment xm, long xBase, MemorySegment u,
                          MemorySegment bm, long bBase, MemorySegment ym, long yBase) {
 
         void run(long r0, int rows, boolean parallel) {
