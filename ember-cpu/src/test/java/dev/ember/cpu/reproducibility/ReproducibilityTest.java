@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A seeded CPU run must repeat bit for bit (as PyTorch's does on CPU): a kernel's result may
  * depend on the shapes and the configured thread count, never on thread timing or on how far the
  * JIT has got. {@link KernelRuns} hashes the outputs of the kernels at risk; here they are
- * compared across repeated runs, across JIT tiers (the Vector API's lane reductions are ordered
- * differently by the interpreter and C1 than by C2) and across runs with more threads than cores.
+ * compared across repeated runs, across JIT tiers (the Vector API's lane reductions are ordered,
+ * and its EXP approximated, differently by the interpreter and C1 than by C2) and across runs
+ * with more threads than cores.
  */
 class ReproducibilityTest {
 
@@ -34,8 +35,8 @@ class ReproducibilityTest {
     }
 
     /**
-     * The sums after C2 has compiled them (here, after warm-up) equal those of a JVM that never
-     * runs C2, where the Vector API falls back to Java code.
+     * The sums and the sigmoid after C2 has compiled them (here, after warm-up) equal those of a
+     * JVM that never runs C2, where the Vector API falls back to Java code.
      */
     @Test
     void compiledAndUncompiledKernelsGiveIdenticalBits() throws Exception {
